@@ -1,0 +1,1 @@
+"""Demo material and shared styles, shipped inside the package as tripdesk.assets."""

@@ -1,0 +1,5 @@
+import sys
+
+from tripdesk.cli import main
+
+sys.exit(main())

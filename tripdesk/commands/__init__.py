@@ -1,0 +1,1 @@
+"""Each module runs one `tripdesk` command: `run(args) -> exit code`."""

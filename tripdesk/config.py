@@ -1,0 +1,272 @@
+"""Settings from TRIPDESK_HOME/config.toml, checked once so the rest of the code can trust them."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import platformdirs
+import tomlkit
+
+from tripdesk.errors import TripdeskError
+
+CONFIG_NAME = "config.toml"
+DATABASE_NAME = "tripdesk.db"
+
+DeleteSource = Literal["ask", "auto", "never"]
+WatchMode = Literal["auto", "inotify", "polling"]
+NamesWithPhotos = Literal["confirm", "block"]
+Backend = Literal["dry-run", "x"]
+PreviewMode = Literal["auto", "halfcell", "off"]
+ReplySettings = Literal["following", "mentionedUsers", "subscribers", "verified", "everyone"]
+
+DEFAULT_CONFIG = """\
+# tripdesk settings. Paths may use ~; relative paths are relative to this folder.
+
+[trip]
+name = "School trip"
+hashtag = ""
+inbox = "inbox"                      # the folder the phone's photos land in
+pool = "pool"                        # the school's photo pool
+
+[ingest]
+delete_source = "ask"                # ask | auto | never
+watch = "auto"                       # auto | inotify | polling
+settle_seconds = 1.0                 # a file unchanged this long counts as complete
+rescan_seconds = 30.0                # look over the whole inbox this often too
+
+[guard]
+partners = []                        # handles the account may mention, e.g. ["@NHM_London"]
+names_with_photos = "confirm"        # confirm | block
+homework_platform = "Show My Homework"
+blocked_words = []                   # the school's own words that must never go out
+
+[register.columns]                   # your MIS heading = tripdesk column, e.g.
+# "Pupil Ref" = "id"
+
+[faces]
+threshold = 0.3
+
+[publish]
+backend = "dry-run"                  # dry-run | x
+reply_settings = "mentionedUsers"
+credentials_max_age_days = 180
+
+[preview]
+mode = "auto"                        # auto | halfcell | off
+"""
+
+
+@dataclass(frozen=True)
+class TripSettings:
+    name: str
+    hashtag: str
+    inbox: Path
+    pool: Path
+
+    @property
+    def slug(self) -> str:
+        """The trip's folder name in the pool: safe on every filesystem, never empty."""
+        slug = re.sub(r"[^A-Za-z0-9]+", "-", self.name).strip("-")
+        return slug or "trip"
+
+
+@dataclass(frozen=True)
+class IngestSettings:
+    delete_source: DeleteSource = "ask"
+    watch: WatchMode = "auto"
+    settle_seconds: float = 1.0
+    rescan_seconds: float = 30.0
+
+
+@dataclass(frozen=True)
+class GuardSettings:
+    partners: tuple[str, ...] = ()
+    names_with_photos: NamesWithPhotos = "confirm"
+    homework_platform: str = "Show My Homework"
+    blocked_words: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FaceSettings:
+    threshold: float = 0.3
+
+
+@dataclass(frozen=True)
+class PublishSettings:
+    backend: Backend = "dry-run"
+    reply_settings: ReplySettings = "mentionedUsers"
+    credentials_max_age_days: int = 180
+
+
+@dataclass(frozen=True)
+class Config:
+    home: Path
+    trip: TripSettings
+    ingest: IngestSettings = field(default_factory=IngestSettings)
+    guard: GuardSettings = field(default_factory=GuardSettings)
+    register_columns: dict[str, str] = field(default_factory=dict)
+    faces: FaceSettings = field(default_factory=FaceSettings)
+    publish: PublishSettings = field(default_factory=PublishSettings)
+    preview: PreviewMode = "auto"
+
+    @property
+    def path(self) -> Path:
+        return self.home / CONFIG_NAME
+
+    @property
+    def database(self) -> Path:
+        return self.home / DATABASE_NAME
+
+    @property
+    def backend(self) -> Backend:
+        """The publishing backend, TRIPDESK_BACKEND taking precedence over the file."""
+        override = os.environ.get("TRIPDESK_BACKEND")
+        if override is None:
+            return self.publish.backend
+        if override not in ("dry-run", "x"):
+            raise TripdeskError(
+                f"TRIPDESK_BACKEND is {override!r}; it must be 'dry-run' or 'x'."
+            )
+        return override  # type: ignore[return-value]
+
+
+def home() -> Path:
+    """The folder holding all state: TRIPDESK_HOME, else the platform's user data folder."""
+    env = os.environ.get("TRIPDESK_HOME")
+    if env:
+        return Path(env).expanduser().absolute()
+    return platformdirs.user_data_path("tripdesk", appauthor=False)
+
+
+def load(home_dir: Path | None = None) -> Config:
+    """Read config.toml, writing the defaults first if there is none yet."""
+    home_dir = home() if home_dir is None else home_dir
+    path = home_dir / CONFIG_NAME
+    try:
+        home_dir.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            path.write_text(DEFAULT_CONFIG, encoding="utf-8")
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise TripdeskError(f"{path} is not valid TOML: {error}.") from None
+    except OSError as error:
+        raise TripdeskError(f"Cannot read the settings file {path}: {error.strerror}.") from None
+    return _parse(raw, home_dir, path)
+
+
+def update(home_dir: Path, section: str, values: dict[str, Any]) -> Config:
+    """Change some keys of one section, keeping the teacher's comments, and reload."""
+    load(home_dir)
+    path = home_dir / CONFIG_NAME
+    document = tomlkit.parse(path.read_text(encoding="utf-8"))
+    table = document
+    for part in section.split("."):
+        if part not in table:
+            table.add(part, tomlkit.table())
+        table = table[part]
+    for key, value in values.items():
+        table[key] = str(value) if isinstance(value, Path) else value
+    _parse(tomllib.loads(tomlkit.dumps(document)), home_dir, path)
+    tmp = path.with_name(f".{CONFIG_NAME}.tmp")
+    tmp.write_text(tomlkit.dumps(document), encoding="utf-8")
+    os.replace(tmp, path)
+    return load(home_dir)
+
+
+class _Reader:
+    """Pulls typed values out of the raw TOML, naming the key and file when one is wrong."""
+
+    def __init__(self, raw: dict[str, Any], path: Path) -> None:
+        self.raw = raw
+        self.path = path
+
+    def _fail(self, key: str, expected: str, value: object) -> TripdeskError:
+        return TripdeskError(f"In {self.path}, {key} is {value!r}; it should be {expected}.")
+
+    def section(self, name: str) -> dict[str, Any]:
+        value = self.raw.get(name, {})
+        if not isinstance(value, dict):
+            raise self._fail(f"[{name}]", "a table", value)
+        return value
+
+    def string(self, section: str, key: str, default: str) -> str:
+        value = self.section(section).get(key, default)
+        if not isinstance(value, str):
+            raise self._fail(f"{section}.{key}", "text in quotes", value)
+        return value
+
+    def choice(self, section: str, key: str, default: str, choices: tuple[str, ...]) -> Any:
+        value = self.section(section).get(key, default)
+        if value not in choices:
+            raise self._fail(f"{section}.{key}", "one of " + ", ".join(choices), value)
+        return value
+
+    def number(self, section: str, key: str, default: float, low: float, high: float) -> float:
+        value = self.section(section).get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not (
+            low <= value <= high
+        ):
+            raise self._fail(f"{section}.{key}", f"a number from {low:g} to {high:g}", value)
+        return float(value)
+
+    def strings(self, section: str, key: str) -> tuple[str, ...]:
+        value = self.section(section).get(key, [])
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise self._fail(f"{section}.{key}", "a list of texts in quotes", value)
+        return tuple(value)
+
+    def folder(self, section: str, key: str, default: str, home_dir: Path) -> Path:
+        path = Path(self.string(section, key, default)).expanduser()
+        return path if path.is_absolute() else home_dir / path
+
+
+def _parse(raw: dict[str, Any], home_dir: Path, path: Path) -> Config:
+    r = _Reader(raw, path)
+    columns = r.section("register").get("columns", {})
+    if not isinstance(columns, dict) or not all(
+        isinstance(value, str) for value in columns.values()
+    ):
+        raise r._fail("[register.columns]", "a table of heading = column names", columns)
+    return Config(
+        home=home_dir,
+        trip=TripSettings(
+            name=r.string("trip", "name", "School trip"),
+            hashtag=r.string("trip", "hashtag", ""),
+            inbox=r.folder("trip", "inbox", "inbox", home_dir),
+            pool=r.folder("trip", "pool", "pool", home_dir),
+        ),
+        ingest=IngestSettings(
+            delete_source=r.choice("ingest", "delete_source", "ask", ("ask", "auto", "never")),
+            watch=r.choice("ingest", "watch", "auto", ("auto", "inotify", "polling")),
+            settle_seconds=r.number("ingest", "settle_seconds", 1.0, 0.05, 60),
+            rescan_seconds=r.number("ingest", "rescan_seconds", 30.0, 1, 3600),
+        ),
+        guard=GuardSettings(
+            partners=r.strings("guard", "partners"),
+            names_with_photos=r.choice(
+                "guard", "names_with_photos", "confirm", ("confirm", "block")
+            ),
+            homework_platform=r.string("guard", "homework_platform", "Show My Homework"),
+            blocked_words=r.strings("guard", "blocked_words"),
+        ),
+        register_columns=dict(columns),
+        faces=FaceSettings(threshold=r.number("faces", "threshold", 0.3, 0.05, 0.95)),
+        publish=PublishSettings(
+            backend=r.choice("publish", "backend", "dry-run", ("dry-run", "x")),
+            reply_settings=r.choice(
+                "publish",
+                "reply_settings",
+                "mentionedUsers",
+                ("following", "mentionedUsers", "subscribers", "verified", "everyone"),
+            ),
+            credentials_max_age_days=int(
+                r.number("publish", "credentials_max_age_days", 180, 1, 3650)
+            ),
+        ),
+        preview=r.choice("preview", "mode", "auto", ("auto", "halfcell", "off")),
+    )

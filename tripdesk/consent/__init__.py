@@ -1,0 +1,1 @@
+"""The consent register and the trip roster, as the guard needs them."""

@@ -1,0 +1,1 @@
+"""The policy guard: pure checks from a Draft to Findings."""

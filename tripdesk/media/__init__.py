@@ -1,0 +1,1 @@
+"""Photos between the pool and X: preparation, thumbnails, faces found and blurred."""

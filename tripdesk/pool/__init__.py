@@ -1,0 +1,1 @@
+"""The photo pool: watching the inbox, verified copies, the catalogue, deleting originals."""

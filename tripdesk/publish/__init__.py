@@ -1,0 +1,1 @@
+"""Publishing: the durable outbox and its backends (dry-run, X)."""

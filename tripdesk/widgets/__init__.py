@@ -1,0 +1,1 @@
+"""Widgets the screens share: photo grid, preview, pupil picker, findings list."""
