@@ -59,7 +59,7 @@ def events(
     """Events filtered by kind prefix (`pool.`) and by text anywhere in kind or facts."""
     order = "DESC" if newest_first else "ASC"
     rows = conn.execute(
-        f"SELECT id, at, kind, facts FROM audit "  # noqa: S608 - order is one of two literals
+        f"SELECT id, at, kind, facts FROM audit "
         f"WHERE kind LIKE ? ESCAPE '\\' AND (kind || ' ' || facts) LIKE ? ESCAPE '\\' "
         f"ORDER BY id {order} LIMIT ?",
         (_like_prefix(kind_prefix), f"%{_escape(search)}%", limit),

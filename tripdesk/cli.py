@@ -53,9 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     post = sub.add_parser("post", help="check a draft and put it in the outbox")
     post.add_argument("draft", metavar="DRAFT.json")
-    post.add_argument(
-        "--confirm", action="store_true", help="confirm the findings that ask for it"
-    )
+    post.add_argument("--confirm", action="store_true", help="confirm the findings that ask for it")
     post.add_argument("--json", action="store_true")
     post.set_defaults(command="post")
 

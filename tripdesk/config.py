@@ -129,9 +129,7 @@ class Config:
         if override is None:
             return self.publish.backend
         if override not in ("dry-run", "x"):
-            raise TripdeskError(
-                f"TRIPDESK_BACKEND is {override!r}; it must be 'dry-run' or 'x'."
-            )
+            raise TripdeskError(f"TRIPDESK_BACKEND is {override!r}; it must be 'dry-run' or 'x'.")
         return override  # type: ignore[return-value]
 
 
@@ -208,8 +206,10 @@ class _Reader:
 
     def number(self, section: str, key: str, default: float, low: float, high: float) -> float:
         value = self.section(section).get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int | float) or not (
-            low <= value <= high
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not (low <= value <= high)
         ):
             raise self._fail(f"{section}.{key}", f"a number from {low:g} to {high:g}", value)
         return float(value)

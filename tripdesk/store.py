@@ -71,15 +71,13 @@ class transaction:
 
 
 def _statements(script: str) -> list[str]:
-    """Split a migration into statements, keeping trigger bodies whole."""
+    """Split a migration into statements at semicolons, keeping trigger bodies whole."""
     statements: list[str] = []
     current = ""
-    for line in script.splitlines(keepends=True):
-        current += line
+    for piece in script.split(";"):
+        current += piece + ";"
         if sqlite3.complete_statement(current):
-            if current.strip():
+            if current.strip(" \n\t;"):
                 statements.append(current.strip())
             current = ""
-    if current.strip():
-        statements.append(current.strip())
     return statements
