@@ -1,0 +1,58 @@
+"""`tripdesk check DRAFT.json | --text TEXT [--json]`: the guard's verdict, as the outbox sees it.
+
+Exit 0 when the draft may go out (after confirmation if asked), 1 when it is blocked, 2 when the
+draft itself cannot be read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from tripdesk import config, store
+from tripdesk.drafts import load_draft
+from tripdesk.errors import TripdeskError
+from tripdesk.guard.count import MAX_WEIGHTED_LENGTH
+from tripdesk.guard.types import Draft, Verdict
+from tripdesk.review import review_draft
+
+_MARKS = {"block": "BLOCK  ", "confirm": "CONFIRM", "info": "INFO   "}
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.draft is not None and args.text is not None:
+        raise TripdeskError("Give a draft file (DRAFT.json) or --text TEXT, not both.")
+    if args.draft is None and args.text is None:
+        raise TripdeskError("Give a draft file to check (DRAFT.json), or --text TEXT.")
+    settings = config.load()
+    conn = store.connect(settings.database)
+    try:
+        if args.text is not None:
+            draft = Draft(text=args.text)
+        else:
+            draft = load_draft(Path(args.draft), conn, settings)
+        verdict = review_draft(draft, conn, settings)
+    finally:
+        conn.close()
+    if args.json:
+        print(json.dumps(verdict.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(describe(verdict))
+    return 1 if verdict.verdict == "blocked" else 0
+
+
+def describe(verdict: Verdict) -> str:
+    """The verdict for a person: one headline, then each finding with its severity."""
+    blocking, asking = len(verdict.blocking), len(verdict.to_confirm)
+    length = f"{verdict.weighted_length}/{MAX_WEIGHTED_LENGTH}"
+    if verdict.verdict == "blocked":
+        headline = f"Blocked: {blocking} to fix"
+        headline += f", {asking} to confirm" if asking else ""
+    elif verdict.verdict == "confirm":
+        headline = f"Confirm: {asking} to look at before it goes out"
+    else:
+        headline = "OK: ready to go out"
+    lines = [f"{headline}. Length {length}."]
+    lines += [f"  {_MARKS[f.severity]}  {f.message}" for f in verdict.findings]
+    return "\n".join(lines)

@@ -1,0 +1,75 @@
+"""`tripdesk consent import REGISTER.csv [--roster ROSTER.csv] [--json]`: load the MIS export.
+
+The summary names pupils by id and first name only: a surname never appears on screen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import date
+from pathlib import Path
+
+from tripdesk import config, store
+from tripdesk.consent.register import Register
+from tripdesk.consent.store import ImportReport, import_register, load_register
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = config.load()
+    conn = store.connect(settings.database)
+    try:
+        report = import_register(
+            conn, settings, Path(args.register), Path(args.roster) if args.roster else None
+        )
+        register = load_register(conn)
+    finally:
+        conn.close()
+    if args.json:
+        print(json.dumps(as_json(report, register), ensure_ascii=False, indent=2))
+    else:
+        print(describe(report, register))
+    return 0
+
+
+def _named(ids: tuple[str, ...], register: Register) -> list[dict[str, str]]:
+    named = []
+    for pupil_id in ids:
+        pupil = register.get(pupil_id)
+        named.append({"id": pupil_id, "name": pupil.display_name if pupil else ""})
+    return named
+
+
+def _may_appear(register: Register) -> int:
+    """How many pupils on the trip may appear in photos today."""
+    today = date.today()
+    return sum(1 for pupil in register.roster() if pupil.may_appear(today))
+
+
+def as_json(report: ImportReport, register: Register) -> dict[str, object]:
+    return {
+        "count": report.count,
+        "on_roster": report.on_roster,
+        "may_appear": _may_appear(register),
+        "lost_consent": _named(report.lost_consent, register),
+        "gained_consent": _named(report.gained_consent, register),
+        "added": list(report.added),
+        "removed": list(report.removed),
+    }
+
+
+def describe(report: ImportReport, register: Register) -> str:
+    lines = [
+        f"Imported {report.count} pupils; {report.on_roster} on the trip roster, of whom "
+        f"{_may_appear(register)} may appear in photos."
+    ]
+    for title, ids in (
+        ("Lost consent since the last import", report.lost_consent),
+        ("Gained consent since the last import", report.gained_consent),
+    ):
+        if ids:
+            names = ", ".join(f"{p['id']} {p['name']}".strip() for p in _named(ids, register))
+            lines.append(f"{title}: {names}.")
+    if report.removed:
+        lines.append(f"No longer on the register: {', '.join(report.removed)}.")
+    return "\n".join(lines)

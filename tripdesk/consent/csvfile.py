@@ -1,0 +1,258 @@
+"""Reading a consent register as the school's MIS exports it, refusing anything doubtful.
+
+Exports differ in headings, encodings and separators; consent answers differ in spelling. The
+reader accepts the common forms and treats every unclear consent answer as no: a pupil wrongly
+left out of a post costs nothing, a pupil wrongly put in can cost a great deal.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from tripdesk.consent.register import Pupil
+from tripdesk.errors import TripdeskError
+
+# Canonical column -> headings seen in MIS exports, compared without case or punctuation.
+HEADINGS: dict[str, tuple[str, ...]] = {
+    "id": ("id", "upn", "admission number", "admission no", "adno", "pupil id", "student id"),
+    "forename": ("forename", "legal forename", "first name", "firstname", "given name"),
+    "preferred_name": (
+        "preferred name",
+        "preferred forename",
+        "preferred first name",
+        "known as",
+        "chosen name",
+    ),
+    "surname": ("surname", "legal surname", "last name", "lastname", "family name"),
+    "year": ("year", "year group", "nc year"),
+    "class": ("class", "reg group", "registration group", "form", "form group", "tutor group"),
+    "consent_social_media": (
+        "consent social media",
+        "photo consent social media",
+        "social media consent",
+        "social media photo consent",
+    ),
+    "consent_website": ("consent website", "photo consent website", "website consent"),
+    "consent_press": ("consent press", "photo consent press", "press consent"),
+    "consent_expires": ("consent expires", "consent expiry", "consent expiry date", "expires"),
+    "consent_withdrawn": ("consent withdrawn", "withdrawn", "date withdrawn"),
+    "never_photograph": ("never photograph", "do not photograph", "dnp", "no photographs"),
+    "on_roster": ("on roster", "on trip", "roster", "trip"),
+}
+COLUMNS = tuple(HEADINGS)
+REQUIRED = ("id", "forename", "surname", "consent_social_media")
+
+_YES = frozenset({"yes", "y", "true", "1", "given", "granted", "✓", "✔"})
+_NO = frozenset({"", "no", "n", "false", "0"})
+
+
+def heading_key(heading: str) -> str:
+    """`Photo Consent (Social Media)` and `photo_consent_social_media` compare equal."""
+    return re.sub(r"[\W_]+", "", heading.casefold())
+
+
+_ALIASES = {heading_key(h): column for column, hs in HEADINGS.items() for h in (column, *hs)}
+
+
+def is_yes(value: str) -> bool:
+    """Only a clear yes is yes; empty, `?`, `not returned` and anything else mean no."""
+    return value.strip().casefold() in _YES
+
+
+def is_flagged(value: str) -> bool:
+    """A never-photograph flag is off only when clearly off: doubt keeps the pupil out."""
+    return value.strip().casefold() not in _NO
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 (with or without Excel's BOM), else Windows-1252, the two encodings exports use."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def parse_date(value: str) -> date | None:
+    """ISO `2029-07-31` or UK `31/07/2029`, `31 Jul 2029` (Excel may add a midnight time).
+
+    Never the US order: `07/31/2029` is refused rather than misread. Empty is None.
+    """
+    text = value.strip()
+    if not text:
+        return None
+    text = re.sub(r"[ T]0?0:00(:00)?$", "", text)
+    for pattern in (
+        "%Y-%m-%d",
+        "%d/%m/%Y",
+        "%d-%m-%Y",
+        "%d.%m.%Y",
+        "%d/%m/%y",
+        "%d %b %Y",
+        "%d-%b-%Y",
+        "%d %B %Y",
+    ):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+@dataclass(frozen=True)
+class _Table:
+    source: str
+    header: list[str]
+    rows: list[tuple[int, list[str]]]  # (line number, cells)
+
+
+def _read_table(path: Path) -> _Table:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise TripdeskError(f"There is no file {path}.") from None
+    except IsADirectoryError:
+        raise TripdeskError(f"{path} is a folder, not a CSV file.") from None
+    except OSError as error:
+        raise TripdeskError(f"Cannot read {path}: {error.strerror}.") from None
+    text = decode(data)
+    first_line = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header: list[str] | None = None
+        rows: list[tuple[int, list[str]]] = []
+        for cells in reader:
+            if not any(cell.strip() for cell in cells):
+                continue
+            if header is None:
+                header = cells
+            else:
+                rows.append((reader.line_num, cells))
+    except csv.Error as error:
+        raise TripdeskError(f"{path}, line {reader.line_num}: {error}.") from None
+    if header is None:
+        raise TripdeskError(f"{path} is empty: it has no heading row.")
+    return _Table(source=str(path), header=header, rows=rows)
+
+
+def _columns(table: _Table, mapping: Mapping[str, str]) -> dict[str, int]:
+    """Which cell holds which canonical column, using config's mapping before the aliases."""
+    own = {heading_key(heading): column for heading, column in mapping.items()}
+    found: dict[str, int] = {}
+    for index, heading in enumerate(table.header):
+        key = heading_key(heading)
+        column = own.get(key) or _ALIASES.get(key)
+        if column is None:
+            continue
+        if column not in COLUMNS:
+            raise TripdeskError(
+                f"config.toml maps the heading {heading!r} to {column!r}, which is not one of "
+                f"tripdesk's register columns ({', '.join(COLUMNS)})."
+            )
+        if column in found:
+            raise TripdeskError(
+                f"{table.source}, line 1: two headings ({table.header[found[column]]!r} and "
+                f"{heading!r}) both give the {column} column."
+            )
+        found[column] = index
+    missing = [column for column in REQUIRED if column not in found]
+    if missing:
+        raise TripdeskError(
+            f"{table.source}, line 1: no {' or '.join(missing)} column; add it, or name your "
+            "heading in [register.columns] of config.toml."
+        )
+    return found
+
+
+def read_register(
+    path: Path, mapping: Mapping[str, str], roster: frozenset[str] | None
+) -> tuple[Pupil, ...]:
+    """Every pupil in the file, or a TripdeskError naming the line and reason; nothing partial.
+
+    The trip roster comes from `roster` when given, else from an on-roster column, else everyone
+    is on it (a register exported for the trip alone).
+    """
+    table = _read_table(path)
+    columns = _columns(table, mapping)
+    seen: dict[str, int] = {}
+    pupils: list[Pupil] = []
+    for line, cells in table.rows:
+
+        def cell(column: str, cells: list[str] = cells) -> str:
+            index = columns.get(column)
+            return cells[index].strip() if index is not None and index < len(cells) else ""
+
+        def day(column: str, line: int = line) -> date | None:
+            try:
+                return parse_date(cell(column))
+            except ValueError as error:
+                raise TripdeskError(
+                    f"{path}, line {line}: {column} {error.args[0]!r} is not a date "
+                    "(use 2029-07-31 or 31/07/2029)."
+                ) from None
+
+        pupil_id = cell("id")
+        if not pupil_id:
+            raise TripdeskError(f"{path}, line {line}: the pupil has no id.")
+        if pupil_id in seen:
+            raise TripdeskError(
+                f"{path}, line {line}: the id {pupil_id} is already used on line {seen[pupil_id]}."
+            )
+        seen[pupil_id] = line
+        if not cell("forename"):
+            raise TripdeskError(f"{path}, line {line}: pupil {pupil_id} has no forename.")
+        if roster is not None:
+            on_roster = pupil_id in roster
+        elif "on_roster" in columns:
+            on_roster = is_yes(cell("on_roster"))
+        else:
+            on_roster = True
+        pupils.append(
+            Pupil(
+                id=pupil_id,
+                forename=cell("forename"),
+                preferred_name=cell("preferred_name"),
+                surname=cell("surname"),
+                year=cell("year"),
+                klass=cell("class"),
+                consent_social_media=is_yes(cell("consent_social_media")),
+                consent_expires=day("consent_expires"),
+                consent_withdrawn=day("consent_withdrawn"),
+                never_photograph=is_flagged(cell("never_photograph")),
+                on_roster=on_roster,
+            )
+        )
+    if roster is not None:
+        unknown = sorted(roster - seen.keys())
+        if unknown:
+            raise TripdeskError(
+                f"The roster lists {', '.join(unknown[:5])}, not in the register {path}."
+            )
+    return tuple(pupils)
+
+
+def read_roster(path: Path) -> frozenset[str]:
+    """The ids of the pupils on the trip: an id column, or a single column of ids."""
+    table = _read_table(path)
+    keys = [_ALIASES.get(heading_key(heading)) for heading in table.header]
+    if "id" in keys:
+        index = keys.index("id")
+        rows = table.rows
+    elif len(table.header) == 1:
+        index = 0
+        rows = [(1, table.header), *table.rows]
+    else:
+        raise TripdeskError(f"{path}, line 1: the roster has no id column.")
+    ids: set[str] = set()
+    for line, cells in rows:
+        value = cells[index].strip() if index < len(cells) else ""
+        if not value:
+            raise TripdeskError(f"{path}, line {line}: the roster line has no id.")
+        ids.add(value)
+    return frozenset(ids)

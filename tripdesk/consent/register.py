@@ -1,0 +1,70 @@
+"""Pupils as the consent register knows them, and the one answer the guard needs: may they appear?
+
+A `Register` is immutable: a re-import builds a new one, so the guard can cache what it derives
+from a register (normalised names) on the instance and never see it go stale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+ConsentStatus = Literal["consent", "no consent", "expired", "withdrawn", "never photograph"]
+
+
+@dataclass(frozen=True)
+class Pupil:
+    id: str
+    forename: str
+    preferred_name: str
+    surname: str
+    year: str
+    klass: str
+    consent_social_media: bool
+    consent_expires: date | None
+    consent_withdrawn: date | None
+    never_photograph: bool
+    on_roster: bool
+
+    @property
+    def display_name(self) -> str:
+        """The name the teacher knows the pupil by: the preferred name if there is one."""
+        return self.preferred_name or self.forename
+
+    def status(self, today: date) -> ConsentStatus:
+        """The strongest reason first: a never-photograph flag outranks any consent form."""
+        if self.never_photograph:
+            return "never photograph"
+        if self.consent_withdrawn is not None:
+            return "withdrawn"
+        if not self.consent_social_media:
+            return "no consent"
+        if self.consent_expires is not None and self.consent_expires < today:
+            return "expired"
+        return "consent"
+
+    def may_appear(self, today: date) -> bool:
+        return self.status(today) == "consent"
+
+
+class Register:
+    """All pupils of one import, with look-ups by id; empty until a register is imported."""
+
+    __slots__ = ("__weakref__", "_by_id", "pupils")
+
+    def __init__(self, pupils: Iterable[Pupil] = ()) -> None:
+        self.pupils: tuple[Pupil, ...] = tuple(pupils)
+        self._by_id = {pupil.id: pupil for pupil in self.pupils}
+
+    def __len__(self) -> int:
+        return len(self.pupils)
+
+    def get(self, pupil_id: str) -> Pupil | None:
+        return self._by_id.get(pupil_id)
+
+    def roster(self) -> list[Pupil]:
+        """The pupils on this trip, in the order the teacher looks for them: by name."""
+        on_trip = [pupil for pupil in self.pupils if pupil.on_roster]
+        return sorted(on_trip, key=lambda p: (p.display_name.casefold(), p.id))

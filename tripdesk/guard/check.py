@@ -1,0 +1,558 @@
+"""The policy guard: every rule, from a draft to findings, pure and fast enough for each keystroke.
+
+Each rule returns findings that say what to change and which part of the policy asks for it,
+in tripdesk's own words, with where in the draft (text, photo, alt text, poll option) it is.
+A rule that cannot tell asks for confirmation; it never stays silent about a doubt.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+
+from tripdesk.config import GuardSettings
+from tripdesk.consent.register import Pupil, Register
+from tripdesk.guard import words
+from tripdesk.guard.count import (
+    MAX_WEIGHTED_LENGTH,
+    extract_hashtags,
+    extract_mentions,
+    overflow_at,
+    reply_handle,
+    weighted_length,
+)
+from tripdesk.guard.names import NameHit, find_names, fold, index_for
+from tripdesk.guard.types import Draft, Finding, Severity, Verdict, Where
+
+PHOTO_CONSENT = "Photo consent"
+FIRST_NAMES = "First names only"
+MENTIONS = "Mentions"
+BROADCAST = "Broadcast only"
+HOMEWORK = "Homework"
+E_SAFETY = "E-safety"
+LIMITS = "X's limits"
+ACCESSIBILITY = "Accessibility"
+
+MAX_PHOTOS = 4
+MAX_ALT = 1000
+POLL_OPTIONS = (2, 4)
+POLL_OPTION_LENGTH = 25
+POLL_MINUTES = (5, 10080)
+
+
+def check(
+    draft: Draft, register: Register, settings: GuardSettings, *, today: date | None = None
+) -> Verdict:
+    """The guard's verdict on a draft: blocked if any rule blocks, confirm if any asks."""
+    today = today or date.today()
+    tagged = _tagged(draft, register)
+    length = weighted_length(draft.text)
+    findings = [
+        *_empty(draft),
+        *_photo_consent(draft, register, today),
+        *_faces(draft, register, today),
+        *_names(draft, register, settings, tagged),
+        *_mentions(draft.text, settings),
+        *_advertising(draft.text),
+        *_broadcast(draft),
+        *_homework(draft.text, settings),
+        *_upsetting(draft, register, settings),
+        *_length(draft.text, length),
+        *_photos(draft),
+        *_poll(draft),
+        *_alt_text(draft),
+    ]
+    return Verdict.of(findings, length)
+
+
+def _finding(
+    rule: str, severity: Severity, section: str, message: str, where: Where | None = None
+) -> Finding:
+    return Finding(
+        rule=rule,
+        severity=severity,
+        message=f"{section}: {message}",
+        section=section,
+        where=where or Where(),
+    )
+
+
+def _tagged(draft: Draft, register: Register) -> list[Pupil]:
+    found = (register.get(pupil_id) for photo in draft.photos for pupil_id in photo.pupils)
+    return [pupil for pupil in found if pupil is not None]
+
+
+def _who(pupil: Pupil) -> str:
+    """How a pupil is named on screen: first name and id, never the surname."""
+    return f"{pupil.display_name} ({pupil.id})"
+
+
+def _empty(draft: Draft) -> Iterator[Finding]:
+    if not draft.text.strip():
+        yield _finding(
+            "empty", "block", LIMITS, "the post has no text; write what the post is about."
+        )
+
+
+def _photo_consent(draft: Draft, register: Register, today: date) -> Iterator[Finding]:
+    for i, photo in enumerate(draft.photos):
+        n = i + 1
+        where = Where("photo", index=i)
+        if not photo.pupils and not photo.no_children:
+            yield _finding(
+                "photo-consent",
+                "block",
+                PHOTO_CONSENT,
+                f"photo {n} is neither tagged with the pupils in it nor declared as showing no "
+                "identifiable children; tag the pupils or declare it.",
+                where,
+            )
+        if photo.pupils and photo.no_children:
+            yield _finding(
+                "photo-consent",
+                "block",
+                PHOTO_CONSENT,
+                f"photo {n} is declared as showing no identifiable children but has pupils "
+                "tagged; untag them or withdraw the declaration.",
+                where,
+            )
+        for pupil_id in dict.fromkeys(photo.pupils):
+            pupil = register.get(pupil_id)
+            if pupil is None:
+                yield _finding(
+                    "photo-consent",
+                    "block",
+                    PHOTO_CONSENT,
+                    f"photo {n} is tagged with {pupil_id}, who is not on the consent register; "
+                    "fix the tag or import the current register.",
+                    where,
+                )
+                continue
+            status = pupil.status(today)
+            if status != "consent":
+                yield _finding(
+                    "photo-consent",
+                    "block",
+                    PHOTO_CONSENT,
+                    f"{_who(pupil)} in photo {n} {_why_not(pupil, status)}; "
+                    "remove the photo or blur the pupil.",
+                    where,
+                )
+            elif not pupil.on_roster:
+                yield _finding(
+                    "photo-consent",
+                    "confirm",
+                    PHOTO_CONSENT,
+                    f"{_who(pupil)} in photo {n} is not on this trip's roster; "
+                    "confirm the tag is the right pupil.",
+                    where,
+                )
+
+
+def _why_not(pupil: Pupil, status: str) -> str:
+    if status == "never photograph":
+        return "must never be photographed or named"
+    if status == "withdrawn":
+        return "has had social-media consent withdrawn"
+    if status == "expired" and pupil.consent_expires is not None:
+        return f"has social-media consent that expired on {pupil.consent_expires:%d/%m/%Y}"
+    return "has no social-media photo consent"
+
+
+def _faces(draft: Draft, register: Register, today: date) -> Iterator[Finding]:
+    for i, photo in enumerate(draft.photos):
+        n = i + 1
+        where = Where("photo", index=i)
+        faces = photo.faces
+        if faces is None or faces.count is None:
+            reason = "faces were not checked yet" if faces is None else "face detection failed"
+            yield _finding(
+                "faces",
+                "confirm",
+                PHOTO_CONSENT,
+                f"{reason} for photo {n}; look at photo {n} yourself for faces.",
+                where,
+            )
+            continue
+        if photo.no_children:
+            if faces.count > 0:
+                yield _finding(
+                    "faces",
+                    "block",
+                    PHOTO_CONSENT,
+                    f"{_faces_text(faces.count)} found in photo {n}, declared as showing no "
+                    "identifiable children; blur them or tag the pupils.",
+                    where,
+                )
+            continue
+        allowed = sum(
+            1
+            for pupil_id in dict.fromkeys(photo.pupils)
+            if (pupil := register.get(pupil_id)) is not None and pupil.may_appear(today)
+        )
+        if faces.count > allowed:
+            yield _finding(
+                "faces",
+                "confirm",
+                PHOTO_CONSENT,
+                f"{_faces_text(faces.count)} in photo {n} but {allowed} tagged "
+                f"pupil{'s' if allowed != 1 else ''} who may appear; blur the others, or tag "
+                "them if they have consent.",
+                where,
+            )
+
+
+def _faces_text(count: int) -> str:
+    return f"{count} face{'s' if count != 1 else ''}"
+
+
+def _fields(draft: Draft) -> Iterator[tuple[str, Where]]:
+    """Every piece of text that goes out with the post, and where it sits in the draft."""
+    yield draft.text, Where("text")
+    for i, photo in enumerate(draft.photos):
+        yield photo.alt, Where("alt", index=i)
+    if draft.poll:
+        for i, option in enumerate(draft.poll.options):
+            yield option, Where("poll", index=i)
+
+
+def _at(where: Where, start: int, end: int) -> Where:
+    return Where(where.field, index=where.index, start=start, end=end)
+
+
+def _place(where: Where) -> str:
+    if where.field == "alt":
+        return f" in the alt text of photo {(where.index or 0) + 1}"
+    if where.field == "poll":
+        return f" in poll option {(where.index or 0) + 1}"
+    return ""
+
+
+def _partner_spans(text: str, settings: GuardSettings) -> list[tuple[int, int]]:
+    partners = _partners(settings)
+    return [(m.start, m.end) for m in extract_mentions(text) if m.text.casefold() in partners]
+
+
+def _names(
+    draft: Draft, register: Register, settings: GuardSettings, tagged: list[Pupil]
+) -> Iterator[Finding]:
+    for text, where in _fields(draft):
+        skip = _partner_spans(text, settings)
+        for hit in find_names(text, register, tagged, skip=skip):
+            yield _name_finding(
+                hit, text[hit.start : hit.end], _at(where, hit.start, hit.end), settings
+            )
+
+
+def _name_finding(hit: NameHit, typed: str, where: Where, settings: GuardSettings) -> Finding:
+    place = _place(where)
+    if hit.kind == "full name":
+        return _finding(
+            "first-names-only",
+            "block",
+            FIRST_NAMES,
+            f"“{typed}”{place} is a pupil's full name; use the first name only.",
+            where,
+        )
+    if hit.kind == "never named":
+        if hit.severity == "block":
+            message = (
+                f"“{typed}”{place} names a pupil who must never be named or shown; take it out."
+            )
+        else:
+            message = (
+                f"“{typed}”{place} is also the name of a pupil who must never be named; "
+                "confirm it is not used as a name here."
+            )
+        return _finding("first-names-only", hit.severity, PHOTO_CONSENT, message, where)
+    if hit.kind == "surname":
+        if hit.severity == "block":
+            message = f"“{typed}”{place} is a pupil's surname; take it out and use first names."
+        else:
+            message = (
+                f"“{typed}”{place} may be a pupil's surname; confirm it is not used as a name "
+                "here, or take it out."
+            )
+        return _finding("first-names-only", hit.severity, FIRST_NAMES, message, where)
+    names = ", ".join(_who(pupil) for pupil in hit.pupils)
+    return _finding(
+        "first-names-only",
+        "block" if settings.names_with_photos == "block" else "confirm",
+        FIRST_NAMES,
+        f"“{typed}”{place} names {names}, who is in the photos; a name beside a photo makes "
+        "the pupil easy to find, so confirm or take the name out.",
+        where,
+    )
+
+
+@cache
+def _partners_of(partners: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(handle.strip().lstrip("@＠").casefold() for handle in partners)
+
+
+def _partners(settings: GuardSettings) -> frozenset[str]:
+    return _partners_of(settings.partners)
+
+
+def _mentions(text: str, settings: GuardSettings) -> Iterator[Finding]:
+    partners = _partners(settings)
+    for mention in extract_mentions(text):
+        if mention.text.casefold() not in partners:
+            yield _finding(
+                "mentions",
+                "block",
+                MENTIONS,
+                f"@{mention.text} is not one of this trip's partners; mention only the "
+                "educational partners in the settings, or take it out.",
+                Where("text", start=mention.start, end=mention.end),
+            )
+
+
+def _pattern(alternatives: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w#])(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
+
+
+_ADVERTISING = _pattern(words.ADVERTISING)
+_HOMEWORK = _pattern(words.HOMEWORK)
+
+
+def _advertising(text: str) -> Iterator[Finding]:
+    tags = [tag for tag in extract_hashtags(text) if tag.text.casefold() in words.ADVERTISING_TAGS]
+    match = _ADVERTISING.search(_plain_apostrophes(text))
+    spans = [(tag.start, tag.end) for tag in tags]
+    if match:
+        spans.append(match.span())
+    if spans:
+        start, end = min(spans)
+        yield _finding(
+            "advertising",
+            "confirm",
+            MENTIONS,
+            f"“{text[start:end]}” sounds like advertising; the account never endorses or sells, "
+            "so confirm this is not an endorsement.",
+            Where("text", start=start, end=end),
+        )
+
+
+def _broadcast(draft: Draft) -> Iterator[Finding]:
+    reply = reply_handle(draft.text)
+    if reply is not None:
+        yield _finding(
+            "broadcast-only",
+            "block",
+            BROADCAST,
+            f"the post starts with @{reply.text}, which X treats as a reply; the account only "
+            "broadcasts, so start with a word.",
+            Where("text", start=reply.start, end=reply.end),
+        )
+    if draft.in_reply_to:
+        yield _finding(
+            "broadcast-only",
+            "confirm",
+            BROADCAST,
+            f"the draft answers post {draft.in_reply_to}; confirm it is one of the school's own "
+            "posts (a thread), never someone else's.",
+            Where("draft"),
+        )
+
+
+def _plain_apostrophes(text: str) -> str:
+    """Curly apostrophes as straight ones, keeping every index where it was."""
+    return text.replace("’", "'").replace("‘", "'")
+
+
+def _homework(text: str, settings: GuardSettings) -> Iterator[Finding]:
+    match = _HOMEWORK.search(_plain_apostrophes(text))
+    if match:
+        yield _finding(
+            "homework",
+            "confirm",
+            HOMEWORK,
+            f"“{match.group()}” reads like a task; confirm it is also set on "
+            f"{settings.homework_platform}.",
+            Where("text", start=match.start(), end=match.end()),
+        )
+
+
+@cache
+def _school_words(blocked: tuple[str, ...]) -> frozenset[tuple[str, ...]]:
+    return frozenset(
+        tuple(re.findall(r"[^\W_]+", fold(word).text)) for word in blocked if word.strip()
+    )
+
+
+@dataclass(frozen=True)
+class _Offensive:
+    phrases: frozenset[tuple[str, ...]]  # folded word sequences from the maintained list
+    first_words: frozenset[str]
+    squeezed: frozenset[str]  # single words, to catch `s.h.i.t` and `sh1t`
+    longest: int
+
+
+@cache
+def _offensive() -> _Offensive:
+    phrases = frozenset(
+        tuple(re.findall(r"[^\W_]+", fold(word).text)) for word in words.offensive_words()
+    )
+    phrases = frozenset(phrase for phrase in phrases if phrase)
+    return _Offensive(
+        phrases=phrases,
+        first_words=frozenset(phrase[0] for phrase in phrases),
+        squeezed=frozenset(phrase[0] for phrase in phrases if len(phrase) == 1),
+        longest=max(len(phrase) for phrase in phrases),
+    )
+
+
+def _upsetting(draft: Draft, register: Register, settings: GuardSettings) -> Iterator[Finding]:
+    offensive = _offensive()
+    school = _school_words(settings.blocked_words)
+    school_first = {phrase[0] for phrase in school}
+    longest = max(offensive.longest, *(len(phrase) for phrase in school), 1)
+    names = index_for(register).all_names
+    asked: set[str] = set()
+    for text, where in _fields(draft):
+        folded = fold(text)
+        tokens = [
+            (m.group(), folded.origin[m.start()], folded.origin[m.end() - 1] + 1)
+            for m in _TOKEN.finditer(folded.text)
+        ]
+        hit_at: set[int] = set()
+        for i, (word, start, end) in enumerate(tokens):
+            if word in offensive.first_words or word in school_first:
+                for size in range(min(longest, len(tokens) - i), 0, -1):
+                    chunk = tokens[i : i + size]
+                    phrase = tuple(t[0] for t in chunk)
+                    if phrase in school or (
+                        phrase in offensive.phrases and names.isdisjoint(phrase)
+                    ):
+                        hit_at.add(start)
+                        yield _finding(
+                            "upsetting",
+                            "block",
+                            E_SAFETY,
+                            f"“{text[start : chunk[-1][2]]}”{_place(where)} is offensive or "
+                            "upsetting; take it out.",
+                            _at(where, start, chunk[-1][2]),
+                        )
+                        break
+            if start not in hit_at and word in words.DISTRESSING and word not in asked:
+                asked.add(word)
+                yield _finding(
+                    "upsetting",
+                    "confirm",
+                    E_SAFETY,
+                    f"“{text[start:end]}”{_place(where)} may upset a parent reading the "
+                    "feed; confirm the post is kind and calm.",
+                    _at(where, start, end),
+                )
+        for match in _CHUNK.finditer(text):
+            chunk_text = match.group().strip(".,;:?!'\"()[]")
+            if chunk_text.isalpha() or not any(c.isalpha() for c in chunk_text):
+                continue
+            plain = "".join(c for c in fold(chunk_text.translate(words.LEET)).text if c.isalpha())
+            if plain in offensive.squeezed and match.start() not in hit_at:
+                yield _finding(
+                    "upsetting",
+                    "block",
+                    E_SAFETY,
+                    f"“{match.group()}”{_place(where)} is offensive or upsetting; take it out.",
+                    _at(where, match.start(), match.end()),
+                )
+
+
+_TOKEN = re.compile(r"[^\W_]+")
+_CHUNK = re.compile(r"\S+")
+
+
+def _length(text: str, length: int) -> Iterator[Finding]:
+    if length > MAX_WEIGHTED_LENGTH:
+        start = overflow_at(text)
+        where = Where("text", start=start, end=len(text)) if start is not None else Where("text")
+        yield _finding(
+            "length",
+            "block",
+            LIMITS,
+            f"the post is {length}/{MAX_WEIGHTED_LENGTH} as X counts it; cut "
+            f"{length - MAX_WEIGHTED_LENGTH}.",
+            where,
+        )
+
+
+def _photos(draft: Draft) -> Iterator[Finding]:
+    if len(draft.photos) > MAX_PHOTOS:
+        yield _finding(
+            "photos",
+            "block",
+            LIMITS,
+            f"the post has {len(draft.photos)} photos; X takes at most {MAX_PHOTOS}.",
+            Where("photo", index=MAX_PHOTOS),
+        )
+
+
+def _poll(draft: Draft) -> Iterator[Finding]:
+    poll = draft.poll
+    if poll is None:
+        return
+    if draft.photos:
+        yield _finding(
+            "poll",
+            "block",
+            LIMITS,
+            "X does not allow a poll and photos in one post; remove one of them.",
+            Where("poll"),
+        )
+    low, high = POLL_OPTIONS
+    if not low <= len(poll.options) <= high:
+        yield _finding(
+            "poll",
+            "block",
+            LIMITS,
+            f"the poll has {len(poll.options)} options; X needs {low} to {high}.",
+            Where("poll"),
+        )
+    for i, option in enumerate(poll.options):
+        if not option.strip():
+            yield _finding(
+                "poll", "block", LIMITS, f"poll option {i + 1} is empty.", Where("poll", index=i)
+            )
+        elif len(option) > POLL_OPTION_LENGTH:
+            yield _finding(
+                "poll",
+                "block",
+                LIMITS,
+                f"poll option {i + 1} has {len(option)} characters; X allows {POLL_OPTION_LENGTH}.",
+                Where("poll", index=i, start=POLL_OPTION_LENGTH, end=len(option)),
+            )
+    low, high = POLL_MINUTES
+    if not low <= poll.minutes <= high:
+        yield _finding(
+            "poll",
+            "block",
+            LIMITS,
+            f"the poll runs {poll.minutes} minutes; X allows {low} minutes to 7 days ({high}).",
+            Where("poll"),
+        )
+
+
+def _alt_text(draft: Draft) -> Iterator[Finding]:
+    for i, photo in enumerate(draft.photos):
+        if not photo.alt.strip():
+            yield _finding(
+                "alt-text",
+                "block",
+                ACCESSIBILITY,
+                f"photo {i + 1} has no alt text; describe it for people who cannot see it.",
+                Where("alt", index=i),
+            )
+        elif len(photo.alt) > MAX_ALT:
+            yield _finding(
+                "alt-text",
+                "block",
+                ACCESSIBILITY,
+                f"the alt text of photo {i + 1} has {len(photo.alt)} characters; X allows "
+                f"{MAX_ALT}.",
+                Where("alt", index=i, start=MAX_ALT, end=len(photo.alt)),
+            )
