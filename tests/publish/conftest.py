@@ -1,0 +1,66 @@
+"""Fixtures for the publishing tests: the X stand-in, an in-memory keyring, a guard to script."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backends.fail import Keyring as FailKeyring
+from publish_helpers import MemoryKeyring, ScriptedGuard
+from xstandin import ENV, XStandIn
+
+from tripdesk import config as settings
+from tripdesk import store
+from tripdesk.config import Config
+
+
+@pytest.fixture(autouse=True)
+def no_real_keyring() -> Iterator[None]:
+    """No test may read or delete the credentials in the keyring of the machine it runs on."""
+    before = keyring.get_keyring()
+    keyring.set_keyring(FailKeyring())
+    yield
+    keyring.set_keyring(before)
+
+
+@pytest.fixture
+def memory_keyring(no_real_keyring: None) -> MemoryKeyring:
+    ring = MemoryKeyring()
+    keyring.set_keyring(ring)
+    return ring
+
+
+@pytest.fixture
+def standin() -> Iterator[XStandIn]:
+    with XStandIn() as server:
+        yield server
+
+
+@pytest.fixture
+def x_env(home: Path, standin: XStandIn, monkeypatch: pytest.MonkeyPatch) -> XStandIn:
+    """The X backend chosen, pointed at the stand-in, with its credentials in the environment."""
+    monkeypatch.setenv("TRIPDESK_BACKEND", "x")
+    monkeypatch.setenv("TRIPDESK_X_API_BASE", standin.base_url)
+    for name, value in ENV.items():
+        monkeypatch.setenv(name, value)
+    return standin
+
+
+@pytest.fixture
+def config(home: Path) -> Config:
+    return settings.load(home)
+
+
+@pytest.fixture
+def conn(config: Config) -> Iterator[sqlite3.Connection]:
+    connection = store.connect(config.database)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def guard() -> ScriptedGuard:
+    return ScriptedGuard()

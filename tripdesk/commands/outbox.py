@@ -1,0 +1,101 @@
+"""`tripdesk outbox [list|send|retry ID|cancel ID|mark-sent ID|pause|resume] [--json]`.
+
+`send` sends what is due now and exits with a summary: 0 when nothing went wrong, 1 when a
+post failed, is uncertain or was blocked, or sending is paused or offline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+
+from tripdesk import config as settings
+from tripdesk import store
+from tripdesk.errors import TripdeskError
+from tripdesk.publish.outbox import Outbox, OutboxPost, SendSummary
+
+NEEDS_ID = ("retry", "cancel", "mark-sent")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.action in NEEDS_ID and args.id is None:
+        raise TripdeskError(f"`tripdesk outbox {args.action}` needs the post's id, e.g. 3.")
+    config = settings.load()
+    conn = store.connect(config.database)
+    try:
+        outbox = Outbox(conn, config)
+        if args.action == "list":
+            return _list(outbox, args.json)
+        if args.action == "send":
+            outbox = Outbox(conn, config, passphrase=_ask)
+            return _sent(outbox.send_due(), args.json)
+        if args.action == "pause":
+            outbox.set_paused(True)
+            return _said(args.json, {"paused": True}, "Sending is paused.")
+        if args.action == "resume":
+            outbox.set_paused(False)
+            return _said(args.json, {"paused": False}, "Sending is on again.")
+        change = {"retry": outbox.retry, "cancel": outbox.cancel, "mark-sent": outbox.mark_sent}
+        post = change[args.action](args.id)
+        return _said(args.json, post.to_dict(), f"Post {post.id} is now {post.state}.")
+    finally:
+        conn.close()
+
+
+def _ask() -> str:
+    return getpass.getpass("Passphrase for the X credentials file: ")
+
+
+def _list(outbox: Outbox, as_json: bool) -> int:
+    posts = outbox.posts()
+    if as_json:
+        body = {"paused": outbox.paused, "posts": [post.to_dict() for post in posts]}
+        print(json.dumps(body, indent=2, ensure_ascii=False))
+        return 0
+    if outbox.paused:
+        print(f"Sending is paused: {outbox.pause_reason}")
+    if not posts:
+        print("The outbox is empty.")
+    for post in posts:
+        print(_line(post))
+    return 0
+
+
+def _line(post: OutboxPost) -> str:
+    text = " ".join(post.draft.text.split())
+    short = text if len(text) <= 50 else text[:49] + "…"
+    photos = f" +{len(post.draft.photos)} photo(s)" if post.draft.photos else ""
+    when = f"{post.created_at.astimezone():%d %b %H:%M}"
+    line = f"{post.id:>4}  {post.state:<9}  {when}  {short}{photos}"
+    return f"{line}\n      {post.reason}" if post.reason else line
+
+
+def _sent(summary: SendSummary, as_json: bool) -> int:
+    trouble = bool(
+        summary.failed or summary.uncertain or summary.blocked or summary.offline or summary.paused
+    )
+    if as_json:
+        print(json.dumps(summary.to_dict(), indent=2))
+        return 1 if trouble else 0
+    parts = [
+        f"{len(ids)} {label}"
+        for ids, label in (
+            (summary.sent, "sent"),
+            (summary.waiting, "waiting"),
+            (summary.failed, "failed"),
+            (summary.uncertain, "uncertain (check the account)"),
+            (summary.blocked, "blocked"),
+        )
+        if ids
+    ]
+    print(", ".join(parts) + "." if parts else "Nothing was due.")
+    if summary.message:
+        print(summary.message, file=sys.stderr)
+    return 1 if trouble else 0
+
+
+def _said(as_json: bool, body: dict[str, object], sentence: str) -> int:
+    print(json.dumps(body, indent=2, ensure_ascii=False) if as_json else sentence)
+    return 0

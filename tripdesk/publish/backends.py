@@ -1,0 +1,190 @@
+"""Where posts go: one small interface, so the outbox never knows which service it talks to.
+
+A backend uploads photos, publishes a post and says whether its service looks reachable. When
+something goes wrong it raises one of the `SendFailure` kinds below, each named after what the
+outbox may safely do next; that sorting is the backend's job because only it knows whether a
+failed request could still have created the post.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from tripdesk.config import Config
+from tripdesk.guard.types import Poll
+
+if TYPE_CHECKING:
+    import sqlite3
+    from collections.abc import Callable
+
+
+@dataclass(frozen=True)
+class Media:
+    """An uploaded photo: the service's id for it, and when that id stops being usable."""
+
+    id: str
+    expires_at: datetime | None
+
+
+@dataclass(frozen=True)
+class OutgoingPhoto:
+    path: Path
+    mime: str
+    alt: str
+    media_id: str
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """Everything a backend needs to publish one outbox post, photos already uploaded."""
+
+    outbox_id: int
+    text: str
+    photos: tuple[OutgoingPhoto, ...]
+    poll: Poll | None
+    reply_settings: str
+
+
+@dataclass(frozen=True)
+class Published:
+    remote_id: str
+    url: str | None
+
+
+class SendFailure(Exception):
+    """A backend could not do what was asked; the subclass says what the outbox may do next."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class NotCreated(SendFailure):
+    """Certainly nothing was created: safe to try again later. `offline` when no connection."""
+
+    def __init__(self, message: str, *, status: int | None = None, offline: bool = False) -> None:
+        super().__init__(message, status=status)
+        self.offline = offline
+
+
+class RateLimited(SendFailure):
+    """The service refused for now and said until when; `daily` when it is the 24-hour cap."""
+
+    def __init__(self, message: str, *, until: datetime, daily: bool) -> None:
+        super().__init__(message, status=429)
+        self.until = until
+        self.daily = daily
+
+
+class CredentialsRefused(SendFailure):
+    """The service refused the credentials: every send must stop until they are fixed."""
+
+
+class AlreadyPosted(SendFailure):
+    """The service says the same post already exists: perhaps ours, perhaps not."""
+
+
+class Rejected(SendFailure):
+    """The service refused this post for a reason of its own; sending it again will not help."""
+
+
+class OutcomeUnknown(SendFailure):
+    """The request may have reached the service, and no answer came back."""
+
+
+class Backend(Protocol):
+    name: str
+
+    def upload(self, photo: Path, mime: str, alt: str) -> Media: ...
+
+    def publish(self, post: Outgoing) -> Published: ...
+
+    def reachable(self) -> bool: ...
+
+
+class DryRunBackend:
+    """Does everything but the network: the teacher sees exactly what would have gone out.
+
+    Each post gets a folder `TRIPDESK_HOME/dry-run/<outbox id>/` with the text, the prepared
+    photos (the very bytes X would have received) and their alt texts.
+    """
+
+    name = "dry-run"
+
+    def __init__(self, home: Path) -> None:
+        self.folder = home / "dry-run"
+
+    def upload(self, photo: Path, mime: str, alt: str) -> Media:
+        return Media(id=f"dry-run-{photo.stem}", expires_at=None)
+
+    def publish(self, post: Outgoing) -> Published:
+        try:
+            return self._write_preview(post)
+        except OSError as error:
+            raise NotCreated(
+                f"The dry-run preview could not be written: {error.strerror or error}."
+            ) from None
+
+    def _write_preview(self, post: Outgoing) -> Published:
+        target = self.folder / str(post.outbox_id)
+        staging = self.folder / f".{post.outbox_id}.tmp"
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        (staging / "post.txt").write_text(post.text + "\n", encoding="utf-8")
+        photos = []
+        for number, photo in enumerate(post.photos, start=1):
+            name = f"photo-{number}{photo.path.suffix}"
+            shutil.copyfile(photo.path, staging / name)
+            (staging / f"photo-{number}.alt.txt").write_text(photo.alt + "\n", encoding="utf-8")
+            photos.append({"file": name, "mime": photo.mime, "alt": photo.alt})
+        manifest = {
+            "outbox_id": post.outbox_id,
+            "text": post.text,
+            "reply_settings": post.reply_settings,
+            "photos": photos,
+            "poll": post.poll.to_dict() if post.poll else None,
+        }
+        (staging / "post.json").write_text(
+            json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        shutil.rmtree(target, ignore_errors=True)
+        staging.rename(target)
+        return Published(remote_id=f"dry-run-{post.outbox_id}", url=str(target))
+
+    def reachable(self) -> bool:
+        return True
+
+
+def make_backend(
+    config: Config,
+    *,
+    conn: sqlite3.Connection | None = None,
+    passphrase: Callable[[], str] | None = None,
+) -> Backend:
+    """The X backend when chosen and credentials exist; dry-run otherwise.
+
+    `passphrase` unlocks credentials kept in an encrypted file; `conn` is where tripdesk
+    remembers which store holds them (opened here when not given).
+    """
+    if config.backend == "dry-run":
+        return DryRunBackend(config.home)
+    from tripdesk import store
+    from tripdesk.publish import credentials
+
+    own = conn is None
+    db = store.connect(config.database) if conn is None else conn
+    try:
+        found = credentials.load(db, config, passphrase=passphrase)
+    finally:
+        if own:
+            db.close()
+    if found is None:
+        return DryRunBackend(config.home)
+    from tripdesk.publish.x import XBackend
+
+    return XBackend(found, base=credentials.api_base())
