@@ -13,6 +13,7 @@ from publish_helpers import Clock, ScriptedGuard, ok
 from xstandin import CREDENTIALS, XStandIn
 
 from tripdesk.config import Config
+from tripdesk.errors import TripdeskError
 from tripdesk.guard.types import Draft, DraftPhoto, Poll
 from tripdesk.publish.backends import make_backend
 from tripdesk.publish.credentials import Credentials
@@ -271,15 +272,19 @@ def test_offline_the_outbox_waits_and_sends_when_the_network_is_back(
     assert online.send_due().sent == (post.id,)
 
 
-def test_make_backend_is_dry_run_without_credentials_and_x_with_them(
-    config: Config, x_env: XStandIn, monkeypatch: pytest.MonkeyPatch
+def test_x_is_used_only_with_credentials_and_never_silently_replaced_by_dry_run(
+    conn: sqlite3.Connection, config: Config, x_env: XStandIn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert make_backend(config).name == "x"
-    monkeypatch.delenv("TRIPDESK_X_CONSUMER_KEY")
-    monkeypatch.delenv("TRIPDESK_X_CONSUMER_SECRET")
-    monkeypatch.delenv("TRIPDESK_X_ACCESS_TOKEN")
-    monkeypatch.delenv("TRIPDESK_X_ACCESS_TOKEN_SECRET")
-    assert make_backend(config).name == "dry-run"
+    for name in ("CONSUMER_KEY", "CONSUMER_SECRET", "ACCESS_TOKEN", "ACCESS_TOKEN_SECRET"):
+        monkeypatch.delenv(f"TRIPDESK_X_{name}")
+    with pytest.raises(TripdeskError, match="no X credentials are set"):
+        make_backend(config)
+    outbox = Outbox(conn, config, review=ScriptedGuard())
+    post = outbox.queue(Draft(text="Waiting for the keys"), ok())
+    summary = outbox.send_due()
+    assert "tripdesk account set" in (summary.message or "")
+    assert outbox.get(post.id).state == "queued" and x_env.created == []
     monkeypatch.setenv("TRIPDESK_BACKEND", "dry-run")
     assert make_backend(config).name == "dry-run"
 

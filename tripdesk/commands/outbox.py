@@ -74,7 +74,12 @@ def _line(post: OutboxPost) -> str:
 
 def _sent(summary: SendSummary, as_json: bool) -> int:
     trouble = bool(
-        summary.failed or summary.uncertain or summary.blocked or summary.offline or summary.paused
+        summary.failed
+        or summary.uncertain
+        or summary.blocked
+        or summary.offline
+        or summary.paused
+        or (summary.message and not summary.sent)
     )
     if as_json:
         print(json.dumps(summary.to_dict(), indent=2))
@@ -90,7 +95,8 @@ def _sent(summary: SendSummary, as_json: bool) -> int:
         )
         if ids
     ]
-    print(", ".join(parts) + "." if parts else "Nothing was due.")
+    if parts or not summary.message:
+        print(", ".join(parts) + "." if parts else "Nothing was due.")
     if summary.message:
         print(summary.message, file=sys.stderr)
     return 1 if trouble else 0

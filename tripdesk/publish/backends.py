@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from tripdesk.config import Config
+from tripdesk.errors import TripdeskError
 from tripdesk.guard.types import Poll
 
 if TYPE_CHECKING:
@@ -166,7 +167,10 @@ def make_backend(
     conn: sqlite3.Connection | None = None,
     passphrase: Callable[[], str] | None = None,
 ) -> Backend:
-    """The X backend when chosen and credentials exist; dry-run otherwise.
+    """Dry-run unless X is chosen; X only with credentials, never a silent dry-run instead.
+
+    A teacher who chose X and sees "sent" must be able to trust that it went to X, so X without
+    credentials is refused in one sentence and the posts wait in the outbox.
 
     `passphrase` unlocks credentials kept in an encrypted file; `conn` is where tripdesk
     remembers which store holds them (opened here when not given).
@@ -184,7 +188,10 @@ def make_backend(
         if own:
             db.close()
     if found is None:
-        return DryRunBackend(config.home)
+        raise TripdeskError(
+            "Publishing to X is chosen but no X credentials are set: run `tripdesk account set` "
+            "(or choose dry-run); the posts wait in the outbox."
+        )
     from tripdesk.publish.x import XBackend
 
     return XBackend(found, base=credentials.api_base())

@@ -395,7 +395,12 @@ class Outbox:
                 if post_id is None:
                     break
                 if not checked_network:
-                    if not self.backend.reachable():
+                    try:
+                        reachable = self.backend.reachable()
+                    except TripdeskError as error:
+                        message = error.message
+                        break
+                    if not reachable:
                         offline = True
                         message = "No connection; the outbox will try again when it is back."
                         break
