@@ -6,14 +6,14 @@ import unicodedata
 from collections.abc import Callable
 
 from guard_helpers import TODAY
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from tripdesk.config import GuardSettings
 from tripdesk.consent.register import Pupil, Register
 from tripdesk.guard import check
 from tripdesk.guard.types import Draft
-from tripdesk.guard.words import ORDINARY_WORDS
+from tripdesk.guard.words import CALENDAR, DATE_WORDS, ORDINARY_WORDS
 
 SETTINGS = GuardSettings(partners=("@NHM_London",))
 BENIGN = (
@@ -117,11 +117,19 @@ def test_a_disguised_full_name_is_never_ok(register, data, words, position, how)
 @settings(
     max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(data=st.data(), words=benign_words, position=st.integers(0, 30))
-def test_an_ordinary_word_surname_used_as_a_name_is_never_ok(register, data, words, position):
+@given(data=st.data(), words=benign_words, position=st.integers(1, 30), verb=st.booleans())
+def test_an_ordinary_word_surname_used_as_a_name_is_never_ok(register, data, words, position, verb):
+    # Used as a name: capitalised inside a sentence, or opening one and doing something. A
+    # capital that only starts a sentence ("Hope you enjoy") is no sign of a name.
     pupil = data.draw(st.sampled_from(_pupils(register, ordinary=True)), label="pupil")
     case = data.draw(st.sampled_from([str.title, str.upper]), label="case")
-    text = _insert(words, position, case(pupil.surname))
+    name = case(pupil.surname)
+    if verb:
+        text = f"{name} won the quiz, " + " ".join(words)
+    else:
+        position = min(position, len(words))
+        assume(not (pupil.surname.lower() in CALENDAR and words[position - 1] in DATE_WORDS))
+        text = _insert(words, position, name)
     assert _verdict(register, text) != "ok", text
 
 

@@ -198,7 +198,15 @@ def test_ordinary_words_do_not_block(register, settings, text):
 
 
 @pytest.mark.parametrize(
-    "text", ["Hyde Park was lovely", "Lunch in Green Park", "LUNCH IN THE PARK", "#ParkLife"]
+    "text",
+    [
+        "Hyde Park was lovely",
+        "Lunch in the Park",
+        "LUNCH IN THE PARK",
+        "#ParkLife",
+        "Park won the quiz",
+        "Thanks to Isla Park",  # another pupil's first name: a nickname, or a mistake
+    ],
 )
 def test_ordinary_surnames_it_cannot_judge_ask(register, settings, text):
     verdict = run(register, settings, text)
@@ -383,9 +391,12 @@ def test_empty_post_blocks(register, settings, text):
     assert "empty" in rules(run(register, settings, text), "block")
 
 
-def test_name_checks_run_without_a_register(settings):
+def test_name_checks_run_without_a_register(register, settings):
     verdict = check(Draft(text="Well done Khan"), Register(), settings, today=TODAY)
     assert verdict.verdict == "ok"
+    [note] = verdict.findings  # but the teacher is told nothing could be checked
+    assert (note.rule, note.severity) == ("register", "info") and "import it" in note.message
+    assert only(run(register, settings), "register") == []
     unknown = check(
         Draft(text="Well done", photos=(photo("P1001"),)), Register(), settings, today=TODAY
     )

@@ -60,7 +60,8 @@ def as_json(report: ImportReport, register: Register) -> dict[str, object]:
 
 def describe(report: ImportReport, register: Register) -> str:
     lines = [
-        f"Imported {report.count} pupils; {report.on_roster} on the trip roster, of whom "
+        f"Imported {report.count} pupil{'s' if report.count != 1 else ''}; "
+        f"{report.on_roster} on the trip roster, of whom "
         f"{_may_appear(register)} may appear in photos."
     ]
     for title, ids in (
@@ -71,5 +72,12 @@ def describe(report: ImportReport, register: Register) -> str:
             names = ", ".join(f"{p['id']} {p['name']}".strip() for p in _named(ids, register))
             lines.append(f"{title}: {names}.")
     if report.removed:
-        lines.append(f"No longer on the register: {', '.join(report.removed)}.")
+        shown = ", ".join(report.removed[:_SHOWN])
+        more = len(report.removed) - _SHOWN
+        lines.append(
+            f"No longer on the register: {shown}{f' and {more} more' if more > 0 else ''}."
+        )
     return "\n".join(lines)
+
+
+_SHOWN = 10  # ids listed on screen when a whole register is replaced; --json lists them all

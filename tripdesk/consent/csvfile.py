@@ -7,10 +7,11 @@ left out of a post costs nothing, a pupil wrongly put in can cost a great deal.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -71,7 +72,15 @@ def is_flagged(value: str) -> bool:
 
 
 def decode(data: bytes) -> str:
-    """UTF-8 (with or without Excel's BOM), else Windows-1252, the two encodings exports use."""
+    """UTF-8 (with or without Excel's BOM), else Windows-1252, the two encodings exports use.
+
+    Excel's "Unicode text" is UTF-16 and always starts with its byte-order mark.
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass  # not really UTF-16: left to the binary check
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -121,9 +130,11 @@ def _read_table(path: Path) -> _Table:
     except OSError as error:
         raise TripdeskError(f"Cannot read {path}: {error.strerror}.") from None
     text = decode(data)
+    if "\x00" in text:
+        raise TripdeskError(f"{path} is not a CSV file: it holds binary data; export it as CSV.")
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header: list[str] | None = None
         rows: list[tuple[int, list[str]]] = []
@@ -135,7 +146,8 @@ def _read_table(path: Path) -> _Table:
             else:
                 rows.append((reader.line_num, cells))
     except csv.Error as error:
-        raise TripdeskError(f"{path}, line {reader.line_num}: {error}.") from None
+        reason = "a quoted value is never closed" if "end of data" in str(error) else error
+        raise TripdeskError(f"{path}, line {reader.line_num}: {reason}.") from None
     if header is None:
         raise TripdeskError(f"{path} is empty: it has no heading row.")
     return _Table(source=str(path), header=header, rows=rows)
@@ -170,27 +182,61 @@ def _columns(table: _Table, mapping: Mapping[str, str]) -> dict[str, int]:
     return found
 
 
+def withdrawn_on(value: str, today: date) -> date | None:
+    """The day consent was withdrawn, where many exports hold a yes/no flag instead of a date.
+
+    A clear no or an empty cell: not withdrawn. A clear yes: withdrawn, known from today. A date:
+    that day. Anything else raises ValueError, so the import is refused rather than guessed.
+    """
+    plain = value.strip().casefold()
+    if plain in _NO:
+        return None
+    if is_yes(plain) or plain == "withdrawn":
+        return today
+    return parse_date(value)
+
+
 def read_register(
-    path: Path, mapping: Mapping[str, str], roster: frozenset[str] | None
+    path: Path,
+    mapping: Mapping[str, str],
+    roster: frozenset[str] | None,
+    *,
+    today: date | None = None,
 ) -> tuple[Pupil, ...]:
     """Every pupil in the file, or a TripdeskError naming the line and reason; nothing partial.
 
     The trip roster comes from `roster` when given, else from an on-roster column, else everyone
     is on it (a register exported for the trip alone).
     """
+    today = today or date.today()
     table = _read_table(path)
     columns = _columns(table, mapping)
+    if not table.rows:
+        raise TripdeskError(f"{path} has headings but no pupils; export the register again.")
+    needed = max(columns.values()) + 1
     seen: dict[str, int] = {}
     pupils: list[Pupil] = []
     for line, cells in table.rows:
+        if any(value.strip() for value in cells[len(table.header) :]):
+            raise TripdeskError(
+                f"{path}, line {line}: more cells than headings, so the columns have shifted "
+                "(a value may hold an unquoted comma); fix the line and export again."
+            )
+        if len(cells) < needed:
+            raise TripdeskError(
+                f"{path}, line {line}: only {len(cells)} cells where the headings need "
+                f"{needed}; fix the line and export again."
+            )
 
         def cell(column: str, cells: list[str] = cells) -> str:
             index = columns.get(column)
             return cells[index].strip() if index is not None and index < len(cells) else ""
 
-        def day(column: str, line: int = line) -> date | None:
+        def day(
+            column: str, parse: Callable[[str], date | None] = parse_date, line: int = line
+        ) -> date | None:
             try:
-                return parse_date(cell(column))
+                return parse(cell(column))
             except ValueError as error:
                 raise TripdeskError(
                     f"{path}, line {line}: {column} {error.args[0]!r} is not a date "
@@ -223,7 +269,9 @@ def read_register(
                 klass=cell("class"),
                 consent_social_media=is_yes(cell("consent_social_media")),
                 consent_expires=day("consent_expires"),
-                consent_withdrawn=day("consent_withdrawn"),
+                consent_withdrawn=day(
+                    "consent_withdrawn", lambda value: withdrawn_on(value, today)
+                ),
                 never_photograph=is_flagged(cell("never_photograph")),
                 on_roster=on_roster,
             )
@@ -255,4 +303,6 @@ def read_roster(path: Path) -> frozenset[str]:
         if not value:
             raise TripdeskError(f"{path}, line {line}: the roster line has no id.")
         ids.add(value)
+    if not ids:
+        raise TripdeskError(f"{path} lists no pupils; add the ids of the pupils on the trip.")
     return frozenset(ids)

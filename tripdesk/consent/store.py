@@ -78,7 +78,7 @@ def import_register(
     """Replace the register with the file's pupils, all or nothing, and audit what changed."""
     today = today or date.today()
     roster = read_roster(roster_csv) if roster_csv is not None else None
-    pupils = read_register(register_csv, config.register_columns, roster)
+    pupils = read_register(register_csv, config.register_columns, roster, today=today)
     old = load_register(conn)
     new = Register(pupils)
     report = _compare(old, new, today)

@@ -24,7 +24,7 @@ from tripdesk.guard.count import (
     reply_handle,
     weighted_length,
 )
-from tripdesk.guard.names import NameHit, find_names, fold, index_for
+from tripdesk.guard.names import NameHit, find_names, fold, index_for, invisible
 from tripdesk.guard.types import Draft, Finding, Severity, Verdict, Where
 
 PHOTO_CONSENT = "Photo consent"
@@ -52,6 +52,8 @@ def check(
     length = weighted_length(draft.text)
     findings = [
         *_empty(draft),
+        *_broken(draft),
+        *_no_register(register),
         *_photo_consent(draft, register, today),
         *_faces(draft, register, today),
         *_names(draft, register, settings, tagged),
@@ -95,6 +97,37 @@ def _empty(draft: Draft) -> Iterator[Finding]:
         yield _finding(
             "empty", "block", LIMITS, "the post has no text; write what the post is about."
         )
+
+
+def _no_register(register: Register) -> Iterator[Finding]:
+    """Without a register no surname is known, so "ok" would mean nothing: say so, gently."""
+    if not len(register):
+        yield _finding(
+            "register",
+            "info",
+            PHOTO_CONSENT,
+            "no consent register is loaded, so pupils' names and consent cannot be checked; "
+            "import it (tripdesk consent import).",
+            Where("draft"),
+        )
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _broken(draft: Draft) -> Iterator[Finding]:
+    """Bytes that are not text (a bad paste, a mis-encoded file) that X would refuse or mangle."""
+    for text, where in _fields(draft):
+        match = _SURROGATE.search(text)
+        if match:
+            yield _finding(
+                "broken-text",
+                "block",
+                LIMITS,
+                f"there is a broken character at position {match.start() + 1}{_place(where)}; "
+                "retype the text around it.",
+                _at(where, match.start(), match.end()),
+            )
 
 
 def _photo_consent(draft: Draft, register: Register, today: date) -> Iterator[Finding]:
@@ -249,14 +282,17 @@ def _names(
 
 def _name_finding(hit: NameHit, typed: str, where: Where, settings: GuardSettings) -> Finding:
     place = _place(where)
+    if any(invisible(char) for char in typed):
+        place = f" (with an invisible character inside){place}"
     if hit.kind == "full name":
-        return _finding(
-            "first-names-only",
-            "block",
-            FIRST_NAMES,
-            f"“{typed}”{place} is a pupil's full name; use the first name only.",
-            where,
-        )
+        if hit.severity == "block":
+            message = f"“{typed}”{place} is a pupil's full name; use the first name only."
+        else:
+            message = (
+                f"“{typed}”{place} runs a pupil's first name and surname together; confirm it "
+                "is not used as a name here, or take it out."
+            )
+        return _finding("first-names-only", hit.severity, FIRST_NAMES, message, where)
     if hit.kind == "never named":
         if hit.severity == "block":
             message = (
@@ -371,7 +407,7 @@ def _homework(text: str, settings: GuardSettings) -> Iterator[Finding]:
             "homework",
             "confirm",
             HOMEWORK,
-            f"“{match.group()}” reads like a task; confirm it is also set on "
+            f"“{text[match.start() : match.end()]}” reads like a task; confirm it is also set on "
             f"{settings.homework_platform}.",
             Where("text", start=match.start(), end=match.end()),
         )
@@ -425,16 +461,26 @@ def _upsetting(draft: Draft, register: Register, settings: GuardSettings) -> Ite
                 for size in range(min(longest, len(tokens) - i), 0, -1):
                     chunk = tokens[i : i + size]
                     phrase = tuple(t[0] for t in chunk)
-                    if phrase in school or (
-                        phrase in offensive.phrases and names.isdisjoint(phrase)
-                    ):
+                    listed = phrase in school
+                    if listed or (phrase in offensive.phrases and names.isdisjoint(phrase)):
                         hit_at.add(start)
+                        if not listed and _innocent_at(tokens, i):
+                            break
+                        typed = f"“{text[start : chunk[-1][2]]}”{_place(where)}"
+                        if not listed and size == 1 and word in words.AMBIGUOUS:
+                            severity: Severity = "confirm"
+                            message = (
+                                f"{typed} can read as rude; confirm it is meant innocently "
+                                "here, or take it out."
+                            )
+                        else:
+                            severity = "block"
+                            message = f"{typed} is offensive or upsetting; take it out."
                         yield _finding(
                             "upsetting",
-                            "block",
+                            severity,
                             E_SAFETY,
-                            f"“{text[start : chunk[-1][2]]}”{_place(where)} is offensive or "
-                            "upsetting; take it out.",
+                            message,
                             _at(where, start, chunk[-1][2]),
                         )
                         break
@@ -452,6 +498,8 @@ def _upsetting(draft: Draft, register: Register, settings: GuardSettings) -> Ite
             chunk_text = match.group().strip(".,;:?!'\"()[]")
             if chunk_text.isalpha() or not any(c.isalpha() for c in chunk_text):
                 continue
+            if _POSSESSIVE.fullmatch(chunk_text):
+                continue  # "the blue tit's nest": the word itself was judged above
             plain = "".join(c for c in fold(chunk_text.translate(words.LEET)).text if c.isalpha())
             if plain in offensive.squeezed and match.start() not in hit_at:
                 yield _finding(
@@ -464,6 +512,28 @@ def _upsetting(draft: Draft, register: Register, settings: GuardSettings) -> Ite
 
 
 _TOKEN = re.compile(r"[^\W_]+")
+_POSSESSIVE = re.compile(r"[^\W\d_]+['’]s")
+
+
+@cache
+def _innocent_phrases() -> dict[str, tuple[tuple[tuple[str, ...], int], ...]]:
+    """Each word of an innocent phrase, with the phrases it sits in and where."""
+    found: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+    for phrase in words.INNOCENT_PHRASES:
+        for offset, word in enumerate(phrase):
+            found.setdefault(word, []).append((phrase, offset))
+    return {word: tuple(places) for word, places in found.items()}
+
+
+def _innocent_at(tokens: list[tuple[str, int, int]], i: int) -> bool:
+    """Whether the word at i is part of an innocent phrase: "blue tit", "sperm whale"."""
+    for phrase, offset in _innocent_phrases().get(tokens[i][0], ()):
+        first = i - offset
+        if first >= 0 and tuple(t[0] for t in tokens[first : first + len(phrase)]) == phrase:
+            return True
+    return False
+
+
 _CHUNK = re.compile(r"\S+")
 
 
@@ -487,7 +557,8 @@ def _photos(draft: Draft) -> Iterator[Finding]:
             "photos",
             "block",
             LIMITS,
-            f"the post has {len(draft.photos)} photos; X takes at most {MAX_PHOTOS}.",
+            f"the post has {len(draft.photos)} photos; X takes at most {MAX_PHOTOS}, so remove "
+            f"{len(draft.photos) - MAX_PHOTOS}.",
             Where("photo", index=MAX_PHOTOS),
         )
 
@@ -510,20 +581,26 @@ def _poll(draft: Draft) -> Iterator[Finding]:
             "poll",
             "block",
             LIMITS,
-            f"the poll has {len(poll.options)} options; X needs {low} to {high}.",
+            f"the poll has {len(poll.options)} option{'s' if len(poll.options) != 1 else ''}; "
+            f"X needs {low} to {high}, so add or remove options.",
             Where("poll"),
         )
     for i, option in enumerate(poll.options):
         if not option.strip():
             yield _finding(
-                "poll", "block", LIMITS, f"poll option {i + 1} is empty.", Where("poll", index=i)
+                "poll",
+                "block",
+                LIMITS,
+                f"poll option {i + 1} is empty; fill it in or remove it.",
+                Where("poll", index=i),
             )
         elif len(option) > POLL_OPTION_LENGTH:
             yield _finding(
                 "poll",
                 "block",
                 LIMITS,
-                f"poll option {i + 1} has {len(option)} characters; X allows {POLL_OPTION_LENGTH}.",
+                f"poll option {i + 1} has {len(option)} characters; X allows "
+                f"{POLL_OPTION_LENGTH}, so cut {len(option) - POLL_OPTION_LENGTH}.",
                 Where("poll", index=i, start=POLL_OPTION_LENGTH, end=len(option)),
             )
     low, high = POLL_MINUTES
@@ -532,7 +609,9 @@ def _poll(draft: Draft) -> Iterator[Finding]:
             "poll",
             "block",
             LIMITS,
-            f"the poll runs {poll.minutes} minutes; X allows {low} minutes to 7 days ({high}).",
+            f"the poll runs {poll.minutes} minute{'s' if poll.minutes != 1 else ''}; set it "
+            f"between {low} minutes and 7 days "
+            f"({high} minutes), as X requires.",
             Where("poll"),
         )
 
@@ -553,6 +632,6 @@ def _alt_text(draft: Draft) -> Iterator[Finding]:
                 "block",
                 ACCESSIBILITY,
                 f"the alt text of photo {i + 1} has {len(photo.alt)} characters; X allows "
-                f"{MAX_ALT}.",
+                f"{MAX_ALT}, so cut {len(photo.alt) - MAX_ALT}.",
                 Where("alt", index=i, start=MAX_ALT, end=len(photo.alt)),
             )

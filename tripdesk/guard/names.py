@@ -19,6 +19,7 @@ from itertools import pairwise
 from typing import Literal
 
 from tripdesk.consent.register import Pupil, Register
+from tripdesk.guard import words
 from tripdesk.guard.words import ORDINARY_WORDS
 
 _APOSTROPHES = frozenset("'’‘ʼ`´′ʹ＇")
@@ -26,11 +27,17 @@ _HYPHENS = frozenset("-‐‑‒–—―−﹣－")
 # Letters from other scripts that look like Latin ones, as people use them to dodge filters.
 _LOOK_ALIKES = dict(
     zip(
-        "АВЕКМНОРСТХУЅІЈаеорсухѕіјԁһӏԛԝкмнтвьгΑΒΕΖΗΙΚΜΝΟΡΤΥΧοαικνρτυχ",
-        "ABEKMHOPCTXYSIJaeopcyxsijdhlqwkmhtbbrABEZHIKMNOPTYXoaiknptux",
+        "АВЕКМНОРСТХУЅІЈаеорсухѕіјԁһӏԛԝкмнтвьгΑΒΕΖΗΙΚΜΝΟΡΤΥΧοαικνρτυχ"
+        "ᴀʙᴄᴅᴇꜰғɢʜɪᴊᴋʟᴍɴᴏᴘʀꜱᴛᴜᴠᴡʏᴢ"  # small capitals, as "fancy text" sites make them
+        "ᎪᏴᏟᎬᏀᎻᎫᏦᏞᎷᏢᏚᎢᏙᏔᏃհոսօցզ",  # Cherokee and Armenian look-alikes
+        "ABEKMHOPCTXYSIJaeopcyxsijdhlqwkmhtbbrABEZHIKMNOPTYXoaiknptux"
+        "ABCDEFFGHIJKLMNOPRSTUVWYZ"
+        "ABCEGHJKLMPSTVWZhnuogq",
         strict=True,
     )
 )
+# Letters that show nothing at all but are not marked as invisible format characters.
+_BLANKS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 # Letters that Unicode does not decompose into a base letter and an accent.
 _STROKED = {
     "ł": "l",
@@ -61,6 +68,11 @@ HitKind = Literal["full name", "surname", "first name", "never named"]
 HitSeverity = Literal["block", "confirm"]
 
 
+def invisible(char: str) -> bool:
+    """Zero-width joiners, soft hyphens, fillers: characters that hide inside a name."""
+    return char in _BLANKS or unicodedata.category(char) == "Cf"
+
+
 @lru_cache(maxsize=8192)
 def _fold_char(char: str) -> tuple[str, bool]:
     """One typed character as plain lower-case letters, and whether it was upper case."""
@@ -68,7 +80,7 @@ def _fold_char(char: str) -> tuple[str, bool]:
         return "'", False
     if char in _HYPHENS:
         return "-", False
-    if unicodedata.category(char) == "Cf":  # zero-width and other invisible format characters
+    if invisible(char):
         return "", False
     char = _LOOK_ALIKES.get(char, char)
     char = _STROKED.get(char, char)
@@ -93,7 +105,8 @@ class Folded:
 def fold(text: str) -> Folded:
     """Cached: on each keystroke the alt texts and poll options are the same as last time."""
     if text.isascii():
-        return Folded(text.lower(), tuple(range(len(text))), tuple(c.isupper() for c in text))
+        plain = text.lower().replace("`", "'")
+        return Folded(plain, tuple(range(len(text))), tuple(c.isupper() for c in text))
     out: list[str] = []
     origin: list[int] = []
     upper: list[bool] = []
@@ -121,6 +134,7 @@ class _Token:
     gap: str  # folded characters since the previous token
     compound: bool  # a hashtag, a handle or CamelCase: names may be glued inside
     bounds: frozenset[int]  # CamelCase boundaries inside `word`
+    origin: tuple[int, ...]  # where each letter of `word` is in the typed text
 
 
 _Tokens = tuple[_Token, ...]
@@ -155,6 +169,7 @@ def _tokens(typed: str) -> _Tokens:
                 gap=gap,
                 compound=gap.endswith(("#", "@", "＃", "＠")) or bool(bounds),
                 bounds=bounds,
+                origin=origin[a:b],
             )
         )
     return tuple(tokens)
@@ -240,7 +255,9 @@ def find_names(
         used = _surname_at(tokens, i, index, hits)
         if token.compound:
             _buried(token, index, hits)
-        _first_name(token, index, tagged_ids, hits)
+        else:
+            _glued(token, index, hits)
+        _first_name(tokens, i, index, tagged_ids, hits)
         i += used
     return _strongest(hits)
 
@@ -254,7 +271,7 @@ def _surname_at(tokens: _Tokens, i: int, index: NameIndex, hits: list[NameHit]) 
             continue
         key = "".join(t.word for t in chunk)
         pupils = index.surnames.get(key)
-        if not pupils and key.endswith("s") and len(key) > _MIN_BURIED:
+        while not pupils and key.endswith("s") and len(key) > _MIN_BURIED:
             key = key[:-1]  # a plural or a possessive typed without its apostrophe: the Khans
             pupils = index.surnames.get(key)
         if not pupils:
@@ -291,20 +308,113 @@ def _judge_surname(
     if _forename_before(tokens, i, pupils, index) or _forename_after(tokens, j, pupils, index):
         return "full name", "block"
     never = any(p.never_photograph for p in pupils)
+    kind: HitKind = "never named" if never else "surname"
     if key not in ORDINARY_WORDS:
-        return ("never named" if never else "surname"), "block"
+        return kind, "block"
+    reading = _reading(tokens, i, j, key, index)
+    return kind, (_NEVER_SEVERITY if never else _SEVERITY)[reading]
+
+
+# How sure the text is that an ordinary word is used as a name, and what each reading costs:
+# a never-photograph pupil's name is held to a stricter standard than anyone else's.
+_Reading = Literal["name", "likely", "doubt", "word"]
+_SEVERITY: dict[_Reading, HitSeverity | None] = {
+    "name": "block",
+    "likely": "confirm",
+    "doubt": "confirm",
+    "word": None,
+}
+_NEVER_SEVERITY: dict[_Reading, HitSeverity] = {
+    "name": "block",
+    "likely": "block",
+    "doubt": "confirm",
+    "word": "confirm",
+}
+
+
+def _reading(tokens: _Tokens, i: int, j: int, key: str, index: NameIndex) -> _Reading:
+    """Whether an ordinary word that is also a surname (Park, Hope, May) is used as a name here.
+
+    Lower case is a word. A capital at the start of a sentence says nothing, so the words after
+    decide ("Park won" against "Park Lane" or "Hope you enjoy"). In mid-sentence a capital makes
+    it a name unless it belongs to a place or a title ("Green Park", "King's Cross", "Mr Hall").
+    """
     first = tokens[i]
     if not first.capital:
-        return ("never named" if never else "surname"), ("confirm" if never else None)
-    if never:
-        return "never named", "block"
-    if first.shouting or first.sentence_start or first.compound:
-        return "surname", "confirm"
-    before_capital = i > 0 and tokens[i - 1].capital and tokens[i].gap.strip() == ""
-    after_capital = j < len(tokens) and tokens[j].capital and tokens[j].gap.strip() == ""
-    if before_capital or after_capital:
-        return "surname", "confirm"  # part of a place or a title: the Great Hall, Hyde Park
-    return "surname", "block"
+        return "word"
+    if key in words.CALENDAR and _a_date(tokens, i, j):
+        return "word"
+    if first.compound or first.shouting:
+        return "likely"  # in capitals every word looks like a name: no telling
+    before = _word_before(tokens, i)
+    after, possessive = _word_after(tokens, j)
+    if any(w is not None and w.capital and w.word in words.PLACE_WORDS for w in (before, after)):
+        return "word"
+    if any(w is not None and w.capital and w.word in index.forenames for w in (before, after)):
+        return "likely"
+    if first.sentence_start:
+        return "likely" if _name_follows(tokens, j, after, possessive) else "word"
+    if before is not None and before.word in words.DETERMINERS:
+        return "doubt"
+    if before is not None and before.capital and before.word not in words.GREETINGS:
+        return "doubt"  # part of some other proper name: Hyde Park, the Sackler Hall
+    if after is not None and after.capital:
+        return "doubt"
+    if key in words.PLACE_NAMES:
+        return "doubt"  # "our trip to London"
+    return "name"
+
+
+def _word_before(tokens: _Tokens, i: int) -> _Token | None:
+    """The word just before, in the same phrase, read past a possessive: "Queen's Park"."""
+    if i == 0 or tokens[i].sentence_start or tokens[i].gap.strip() != "":
+        return None
+    before = tokens[i - 1]
+    if before.word == "s" and before.gap == "'" and i >= 2:
+        return tokens[i - 2]
+    return before
+
+
+def _word_after(tokens: _Tokens, j: int) -> tuple[_Token | None, bool]:
+    """The word just after, in the same phrase, past a possessive; and whether there was one."""
+    if j >= len(tokens) or tokens[j].sentence_start:
+        return None, False
+    after = tokens[j]
+    if after.word == "s" and after.gap == "'":
+        if j + 1 < len(tokens) and not tokens[j + 1].sentence_start:
+            nxt = tokens[j + 1]
+            return (nxt if nxt.gap.strip() == "" else None), True
+        return None, True
+    return (after if after.gap.strip() == "" else None), False
+
+
+def _name_follows(tokens: _Tokens, j: int, after: _Token | None, possessive: bool) -> bool:
+    """After a capitalised word at a sentence start: does what follows read as a person?"""
+    if possessive:
+        return after is None or not after.capital  # "Park's model", not "King's Cross"
+    if j >= len(tokens) or tokens[j].sentence_start or "," in tokens[j].gap:
+        return True  # the word stands alone: "Park!", "Hope, well done"
+    if "&" in tokens[j].gap:
+        return tokens[j].capital  # "Hall & Amira"
+    if after is None:
+        return False
+    if after.word in words.NAME_FOLLOWERS or (len(after.word) > 3 and after.word.endswith("ed")):
+        return True
+    return after.word == "and" and j + 1 < len(tokens) and tokens[j + 1].capital
+
+
+def _a_date(tokens: _Tokens, i: int, j: int) -> bool:
+    """A month rather than a name: in May, 3 May, May 2027 (but not "in May's group")."""
+    if j < len(tokens) and tokens[j].word == "s" and tokens[j].gap == "'":
+        return False
+    before = tokens[i - 1] if i > 0 and tokens[i].gap.strip() == "" else None
+    after = tokens[j] if j < len(tokens) and tokens[j].gap.strip() in ("", ",") else None
+    if before is not None and (before.word in words.DATE_WORDS or _DAY.fullmatch(before.word)):
+        return True
+    return after is not None and _DAY.fullmatch(after.word) is not None
+
+
+_DAY = re.compile(r"\d{1,4}(?:st|nd|rd|th)?")
 
 
 def _buried(token: _Token, index: NameIndex, hits: list[NameHit]) -> None:
@@ -318,14 +428,19 @@ def _buried(token: _Token, index: NameIndex, hits: list[NameHit]) -> None:
                 continue  # the whole word was judged as a plain token already
             ordinary = key in ORDINARY_WORDS
             aligned = (a == 0 or a in token.bounds) and (b == len(word) or b in token.bounds)
-            with_forename = any(
-                word[:a].endswith(forename)
-                for p in pupils
-                for forename in index.forename_keys[p.id]
-                if forename
+            forename = max(
+                (
+                    name
+                    for p in pupils
+                    for name in index.forename_keys[p.id]
+                    if name and word[:a].endswith(name)
+                ),
+                key=len,
+                default="",
             )
             never = any(p.never_photograph for p in pupils)
-            if with_forename:
+            first = a - len(forename)  # a full name is pointed at from its first name
+            if forename:
                 kind, severity = "full name", "block"
             elif aligned:
                 kind, severity = "surname", ("confirm" if ordinary and not never else "block")
@@ -333,27 +448,53 @@ def _buried(token: _Token, index: NameIndex, hits: list[NameHit]) -> None:
                 kind, severity = "surname", "confirm"
             else:
                 continue
-            hits.append(NameHit(kind, severity, token.start, token.end, tuple(pupils)))
+            start, end = token.origin[first], token.origin[b - 1] + 1
+            hits.append(NameHit(kind, severity, start, end, tuple(pupils)))
 
 
-def _first_name(token: _Token, index: NameIndex, tagged: set[str], hits: list[NameHit]) -> None:
+def _glued(token: _Token, index: NameIndex, hits: list[NameHit]) -> None:
+    """A forename and surname run together in one plain word: "amirakhan", "benokafors"."""
+    word = token.word
+    for a in range(2, len(word) - 1):
+        named = index.forenames.get(word[:a])
+        if not named:
+            continue
+        rest = word[a:]
+        surnamed = index.surnames.get(rest) or index.surnames.get(rest.removesuffix("s"), [])
+        ids = {p.id for p in named}
+        pupils = tuple(p for p in surnamed if p.id in ids)
+        if pupils:
+            ordinary = word[:a] in ORDINARY_WORDS and rest in ORDINARY_WORDS  # "willpower"
+            severity: HitSeverity = "confirm" if ordinary else "block"
+            hits.append(NameHit("full name", severity, token.start, token.end, pupils))
+            return
+
+
+def _first_name(
+    tokens: _Tokens, i: int, index: NameIndex, tagged: set[str], hits: list[NameHit]
+) -> None:
     """A never-photograph pupil's first name, or the first name of a pupil in the photos."""
-    words = [token.word]
+    token = tokens[i]
+    candidates = [(token.word, token.start, token.end)]
     if token.compound:
         cuts = sorted({0, *token.bounds, len(token.word)})
-        words += [token.word[a:b] for a, b in pairwise(cuts)]
-    for word in words:
+        candidates += [
+            (token.word[a:b], token.origin[a], token.origin[b - 1] + 1) for a, b in pairwise(cuts)
+        ]
+    for word, start, end in candidates:
         pupils = index.forenames.get(word)
         if not pupils:
             continue
         lower_word = not token.capital and word in ORDINARY_WORDS
         never = tuple(p for p in pupils if p.never_photograph)
         if never:
-            severity: HitSeverity = "confirm" if lower_word else "block"
-            hits.append(NameHit("never named", severity, token.start, token.end, never))
+            severity: HitSeverity = "block"
+            if word in ORDINARY_WORDS and not token.compound:  # a never-named Hope or Will
+                severity = _NEVER_SEVERITY[_reading(tokens, i, i + 1, word, index)]
+            hits.append(NameHit("never named", severity, start, end, never))
         in_photos = tuple(p for p in pupils if p.id in tagged)
         if in_photos and not lower_word:
-            hits.append(NameHit("first name", "confirm", token.start, token.end, in_photos))
+            hits.append(NameHit("first name", "confirm", start, end, in_photos))
 
 
 _KIND_ORDER: dict[str, int] = {"full name": 0, "never named": 1, "surname": 2, "first name": 3}
@@ -372,7 +513,6 @@ def _strongest(hits: list[NameHit]) -> list[NameHit]:
     kept = [
         hit
         for hit in best.values()
-        if hit.severity == "block"
-        or not any(b.start <= hit.start and hit.end <= b.end for b in blocks)
+        if not any(b is not hit and b.start <= hit.start and hit.end <= b.end for b in blocks)
     ]
     return sorted(kept, key=lambda h: (h.start, h.end))
