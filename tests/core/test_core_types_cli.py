@@ -1,4 +1,5 @@
 import json
+import os
 import subprocess
 import sys
 
@@ -78,3 +79,21 @@ def test_the_console_script_runs_without_a_traceback() -> None:
     )
     assert done.returncode == 0
     assert done.stdout.strip() == f"tripdesk {__version__}"
+
+
+def test_a_closed_pipe_is_not_a_traceback(tmp_path) -> None:
+    """`tripdesk outbox list | head` must not end in a traceback when head stops reading."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    done = subprocess.run(
+        [sys.executable, "-m", "tripdesk", "check", "--text", "We loved the museum"],
+        stdout=write_end,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "TRIPDESK_HOME": str(tmp_path)},
+        check=False,
+    )
+    os.close(write_end)
+    assert done.returncode == 141
+    assert "Traceback" not in done.stderr
+    assert "BrokenPipeError" not in done.stderr

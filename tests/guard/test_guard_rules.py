@@ -280,11 +280,11 @@ def test_a_draft_starting_with_a_handle_blocks(register, settings):
     assert "broadcast-only" not in rules(run(register, settings, "Thank you @NHM_London"))
 
 
-def test_a_reply_asks_to_confirm_it_is_our_own_thread(register, settings):
+def test_a_draft_answering_any_post_is_blocked_as_tripdesk_never_replies(register, settings):
     verdict = check(
         Draft(text="Part two of our day", in_reply_to="1234"), register, settings, today=TODAY
     )
-    assert rules(verdict, "confirm") == {"broadcast-only"}
+    assert rules(verdict, "block") == {"broadcast-only"}
 
 
 # ---- Homework, upsetting -----------------------------------------------------------------------

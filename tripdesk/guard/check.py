@@ -387,10 +387,10 @@ def _broadcast(draft: Draft) -> Iterator[Finding]:
     if draft.in_reply_to:
         yield _finding(
             "broadcast-only",
-            "confirm",
+            "block",
             BROADCAST,
-            f"the draft answers post {draft.in_reply_to}; confirm it is one of the school's own "
-            "posts (a thread), never someone else's.",
+            f"the draft answers post {draft.in_reply_to}, and tripdesk never replies; remove "
+            "in_reply_to and post it on its own.",
             Where("draft"),
         )
 
