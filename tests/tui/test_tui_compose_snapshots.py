@@ -1,0 +1,97 @@
+"""What Compose and its final step look like, with fixed data, at the smallest and a large size.
+
+The pool holds two fixture photos (one pupil with consent tagged, one declared as showing no
+children); the text carries a surname and a homework reminder, so the findings panel shows a
+blocking finding and one to confirm. Face reports come from the real detector (cached).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from textual.app import App
+from textual.pilot import Pilot
+from textual.widgets import Input, TextArea
+
+from tripdesk import store
+from tripdesk.app import TripdeskApp
+from tripdesk.config import Config
+from tripdesk.guard.types import Draft, DraftPhoto
+from tripdesk.media.prepare import prepare
+from tripdesk.media.thumbs import thumbnail
+from tripdesk.pool.catalogue import PoolPhoto, set_tags
+from tripdesk.screens.compose import ComposeScreen, FinalPhoto, SendPreview
+
+TEXT = "Amira Khan met an astronaut! Remember to bring a coat tomorrow."
+
+
+@pytest.fixture
+def two_photos(tui_trip: Config, pool_photos: Callable[..., list[PoolPhoto]]) -> list[PoolPhoto]:
+    pooled = {photo.original_name: photo for photo in pool_photos("IMG_0001.JPG", "IMG_0002.JPG")}
+    astronaut, cup = pooled["IMG_0001.JPG"], pooled["IMG_0002.JPG"]
+    conn = store.connect(tui_trip.database)
+    try:
+        return [
+            set_tags(conn, astronaut.id, ["P1001"], False),
+            set_tags(conn, cup.id, [], True),
+        ]
+    finally:
+        conn.close()
+
+
+def compose_with(photos: list[PoolPhoto]) -> Callable[[Pilot], object]:
+    async def run_before(pilot: Pilot) -> None:
+        app = pilot.app
+        assert isinstance(app, TripdeskApp)
+        await pilot.pause()
+        app.open_compose(photos)
+        while not isinstance(app.screen, ComposeScreen) or not app.screen.is_mounted:
+            await pilot.pause(0.05)
+        screen = app.screen
+        await app.workers.wait_for_complete()
+        text = screen.query_one("#text", TextArea)
+        text.cursor_blink = False
+        text.insert(TEXT, (0, 0))
+        screen.query_one("#alt-0", Input).value = "A pupil beside a model astronaut"
+        await pilot.pause()
+        screen.run_check()
+        await pilot.pause()
+
+    return run_before
+
+
+def test_compose_at_80x24(
+    snap_compare, app_factory: Callable[..., TripdeskApp], two_photos: list[PoolPhoto]
+) -> None:
+    assert snap_compare(app_factory(), terminal_size=(80, 24), run_before=compose_with(two_photos))
+
+
+def test_compose_at_160x48(
+    snap_compare, app_factory: Callable[..., TripdeskApp], two_photos: list[PoolPhoto]
+) -> None:
+    assert snap_compare(app_factory(), terminal_size=(160, 48), run_before=compose_with(two_photos))
+
+
+def test_the_final_step_shows_the_prepared_photos(
+    snap_compare, tui_trip: Config, two_photos: list[PoolPhoto]
+) -> None:
+    cup = two_photos[1]
+    prepared = prepare(cup.pool_path, cache_dir=tui_trip.home / "cache" / "prepared")
+    outgoing = FinalPhoto(
+        prepared=prepared,
+        thumbnail=thumbnail(prepared.path, 320, cache_dir=tui_trip.home / "cache" / "thumbs"),
+        alt="A sketch of a coffee cup",
+    )
+    draft = Draft(
+        text="Still life in the art workshop today! #Y6Museum",
+        photos=(DraftPhoto(path=str(cup.pool_path), no_children=True, alt=outgoing.alt),),
+    )
+
+    class FinalStep(App[None]):
+        """Only the dialog, so the snapshot changes when the final step does, not the photos."""
+
+        def on_mount(self) -> None:
+            self.push_screen(SendPreview(draft, [outgoing], status=None, preview="halfcell"))
+
+    assert snap_compare(FinalStep(), terminal_size=(100, 30))
