@@ -37,22 +37,28 @@ def connect(path: Path) -> sqlite3.Connection:
 
 
 def ensure_schema(conn: sqlite3.Connection, part: str, migrations: Sequence[str]) -> None:
-    """Apply the migrations of `part` that this database has not had yet, each atomically."""
-    row = conn.execute("SELECT version FROM schema WHERE part = ?", (part,)).fetchone()
-    done = row["version"] if row else 0
-    if done > len(migrations):
-        raise TripdeskError(
-            f"The database was written by a newer tripdesk ({part} schema {done}); "
-            "please update tripdesk."
-        )
-    for version in range(done + 1, len(migrations) + 1):
+    """Apply the migrations of `part` that this database has not had yet, each atomically.
+
+    The version is read inside the write transaction, so threads or processes starting at once
+    never apply the same step twice.
+    """
+    while True:
         with transaction(conn):
-            for statement in _statements(migrations[version - 1]):
+            row = conn.execute("SELECT version FROM schema WHERE part = ?", (part,)).fetchone()
+            done = row["version"] if row else 0
+            if done > len(migrations):
+                raise TripdeskError(
+                    f"The database was written by a newer tripdesk ({part} schema {done}); "
+                    "please update tripdesk."
+                )
+            if done == len(migrations):
+                return
+            for statement in _statements(migrations[done]):
                 conn.execute(statement)
             conn.execute(
                 "INSERT INTO schema (part, version) VALUES (?, ?) "
                 "ON CONFLICT(part) DO UPDATE SET version = excluded.version",
-                (part, version),
+                (part, done + 1),
             )
 
 

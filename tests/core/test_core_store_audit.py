@@ -91,3 +91,28 @@ def test_audit_from_many_threads_loses_nothing(tmp_path: Path) -> None:
     for thread in threads:
         thread.join()
     assert len(list(audit.events(store.connect(path), kind_prefix="test."))) == 100
+
+
+def test_threads_migrating_the_same_part_at_once_apply_each_step_once(tmp_path: Path) -> None:
+    path = tmp_path / "t.db"
+    store.connect(path)
+    steps = [f"CREATE TABLE step{n} (id INTEGER);" for n in range(20)]
+    failures: list[BaseException] = []
+    start = threading.Barrier(6)
+
+    def migrate() -> None:
+        conn = store.connect(path)
+        start.wait()
+        try:
+            store.ensure_schema(conn, "race", steps)
+        except BaseException as error:  # collected for the assertion below
+            failures.append(error)
+
+    threads = [threading.Thread(target=migrate) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    conn = store.connect(path)
+    assert conn.execute("SELECT version FROM schema WHERE part = 'race'").fetchone()[0] == 20
