@@ -1,0 +1,279 @@
+"""Photos: the main screen. Photos appear as they arrive and move through the pool, live.
+
+Rows are keyed by the inbox file while it arrives, and by the pooled photo once catalogued, so
+each watcher event changes one row in place. The counts line is refreshed at most twice a
+second, however fast the events come.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Header, Static
+
+from tripdesk import store
+from tripdesk.consent.register import Register
+from tripdesk.consent.store import load_register
+from tripdesk.desk import photo_state, tags_summary
+from tripdesk.pool import catalogue
+from tripdesk.pool.catalogue import PoolPhoto
+from tripdesk.pool.events import (
+    AwaitingDeletion,
+    Copying,
+    Damaged,
+    Deleted,
+    Duplicate,
+    Failed,
+    Pooled,
+    PoolEvent,
+    Skipped,
+)
+from tripdesk.widgets.photo_grid import PhotoGrid
+from tripdesk.widgets.preview import PhotoPreview
+
+if TYPE_CHECKING:
+    from tripdesk.app import PoolChanged, TripdeskApp
+
+PREVIEW_DELAY = 0.1
+# A trip day is a few hundred photos; listing a whole multi-year pool would slow every start.
+LISTED = 1000
+COUNTS_EVERY = 0.5
+
+
+@dataclass
+class CatalogueRead(Message):
+    """The catalogue as it stood at start-up, read off the event loop."""
+
+    photos: list[PoolPhoto]
+    awaiting: set[int]
+
+
+class PhotosScreen(Screen[None]):
+    CSS_PATH = "photos.tcss"
+    AUTO_FOCUS = "#grid"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("i", "scan", "Look in inbox", show=False, id="photos.scan")
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.register = Register()
+        self._key_by_source: dict[Path, str] = {}
+        self._key_by_photo: dict[int, str] = {}
+        self._failed: set[Path] = set()
+        self._counts_stale = True
+        self._preview_timer: Timer | None = None
+
+    @property
+    def desk(self) -> TripdeskApp:
+        return cast("TripdeskApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="counts")
+        with Horizontal(id="main"):
+            yield PhotoGrid(id="grid")
+            yield PhotoPreview(self.desk.config, id="preview")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.register = load_register(self.desk.conn)
+        self.watch(self.desk, "outbox_status", self._outbox_changed, init=False)
+        self._refresh_counts()
+        self.set_interval(COUNTS_EVERY, self._refresh_counts_if_stale)
+        # Draw the screen first, then list the catalogue: the teacher sees the app at once.
+        self.call_after_refresh(self._read_catalogue)
+
+    @work(thread=True, exit_on_error=False, group="catalogue")
+    def _read_catalogue(self) -> None:
+        conn = store.connect(self.desk.config.database)
+        try:
+            photos = catalogue.list_photos(conn, limit=LISTED)
+            awaiting = {source.photo_id for source in catalogue.waiting_sources(conn)}
+        finally:
+            conn.close()
+        self.post_message(CatalogueRead(photos, awaiting))
+
+    def on_catalogue_read(self, message: CatalogueRead) -> None:
+        grid = self.query_one(PhotoGrid)
+        rows = []
+        for photo in sorted(message.photos, key=lambda p: (p.captured_at, p.id)):
+            key = self._key_by_photo.get(photo.id) or f"photo:{photo.id}"
+            if key in grid.rows:
+                continue
+            self._key_by_photo[photo.id] = key
+            if photo.source_deleted_at is None and photo.derived_from is None:
+                self._key_by_source.setdefault(Path(photo.source_path), key)
+            rows.append(
+                (
+                    key,
+                    photo,
+                    photo_state(photo, message.awaiting),
+                    tags_summary(photo, self.register),
+                )
+            )
+        grid.show_many(rows)
+        self._show_preview()
+
+    def on_pool_changed(self, message: PoolChanged) -> None:
+        """One step of one inbox file: change its row, and remember its counts are stale."""
+        event = message.event
+        self._counts_stale = True
+        grid = self.query_one(PhotoGrid)
+        key = self._key(event)
+        name = event.source.name
+        photo = getattr(event, "photo", None)
+        if isinstance(event, Duplicate):
+            grid.show(key, name, f"duplicate of {event.photo.original_name}")
+            return
+        if isinstance(event, Skipped):
+            grid.show(key, name, f"skipped: {event.reason}")
+            return
+        if isinstance(event, Failed):
+            grid.show(key, name, f"failed: {event.reason}")
+            if event.source not in self._failed:
+                self._failed.add(event.source)
+                self.notify(event.reason, severity="error", timeout=8)
+            return
+        state = _STATES.get(type(event), "arrived")
+        if isinstance(event, Damaged):
+            state = f"damaged: {event.reason}"
+        if photo is None:
+            grid.show(key, name, state)
+            return
+        self._key_by_photo[photo.id] = key
+        grid.show(
+            key,
+            photo.original_name,
+            state,
+            photo=photo,
+            taken=photo.captured_at,
+            tags=tags_summary(photo, self.register),
+        )
+        if grid.key_at_cursor() == key:
+            self._preview_soon()
+
+    def _key(self, event: PoolEvent) -> str:
+        """The row for this inbox file; a known photo's row when the file is new to us."""
+        key = self._key_by_source.get(event.source)
+        if key is None:
+            photo = getattr(event, "photo", None)
+            known = self._key_by_photo.get(photo.id) if photo is not None else None
+            if known is not None and not isinstance(event, Duplicate):
+                key = known
+            else:
+                key = f"inbox:{event.source}"
+            self._key_by_source[event.source] = key
+        return key
+
+    def changed(self, photos: Sequence[PoolPhoto] | None) -> None:
+        """Photos were tagged, or blurred copies made: show them as they now are."""
+        self.register = load_register(self.desk.conn)
+        grid = self.query_one(PhotoGrid)
+        for photo in photos or ():
+            key = self._key_by_photo.setdefault(photo.id, f"photo:{photo.id}")
+            state = str(grid.get_cell(key, "state")) if key in grid.rows else photo_state(photo)
+            grid.show(
+                key,
+                photo.original_name,
+                state,
+                photo=photo,
+                taken=photo.captured_at,
+                tags=tags_summary(photo, self.register),
+            )
+        self._counts_stale = True
+        self._show_preview()
+
+    def deleted(self, photos: Iterable[PoolPhoto] | None) -> None:
+        """Originals the Delete screen removed from the phone folder."""
+        grid = self.query_one(PhotoGrid)
+        for photo in photos or ():
+            key = self._key_by_photo.get(photo.id)
+            if key is not None and key in grid.rows:
+                grid.show(
+                    key,
+                    photo.original_name,
+                    "deleted from phone",
+                    photo=photo,
+                    taken=photo.captured_at,
+                    tags=tags_summary(photo, self.register),
+                )
+        self._counts_stale = True
+
+    def chosen(self) -> list[PoolPhoto]:
+        return self.query_one(PhotoGrid).chosen()
+
+    @on(DataTable.RowHighlighted, "#grid")
+    def _preview_soon(self) -> None:
+        """Show the photo under the cursor once it rests: a burst or a held key moves it fast."""
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+        self._preview_timer = self.set_timer(PREVIEW_DELAY, self._show_preview)
+
+    def _show_preview(self) -> None:
+        photo = self.query_one(PhotoGrid).photo_at_cursor()
+        preview = self.query_one(PhotoPreview)
+        if photo is not None and preview.photo is not None and preview.photo == photo:
+            return
+        preview.show(photo, tags_summary(photo, self.register) if photo else "")
+
+    def action_scan(self) -> None:
+        if self.desk.ingestor is None:
+            self.notify("The inbox is not being watched.", severity="warning")
+            return
+        self.notify(f"Looking in {self.desk.config.trip.inbox} …")
+        self._scan()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="scan")
+    def _scan(self) -> None:
+        if self.desk.ingestor is not None:
+            self.desk.ingestor.scan_once()
+
+    def _outbox_changed(self) -> None:
+        self._refresh_counts()
+
+    def _refresh_counts_if_stale(self) -> None:
+        if self._counts_stale:
+            self._refresh_counts()
+
+    def _refresh_counts(self) -> None:
+        self._counts_stale = False
+        counts = catalogue.counts(self.desk.conn)
+        parts = [
+            f"pooled today {counts.pooled_today}",
+            f"waiting for deletion {counts.awaiting_deletion}",
+        ]
+        if counts.damaged:
+            parts.append(f"damaged {counts.damaged}")
+        if counts.total > LISTED:
+            parts.append(f"newest {LISTED} of {counts.total} listed")
+        status = self.desk.outbox_status
+        if status is not None:
+            parts.append(outbox_summary(status.counts))
+            parts.append("paused" if status.paused else "online" if status.online else "offline")
+        self.query_one("#counts", Static).update(" · ".join(parts))
+
+
+def outbox_summary(counts: Mapping[str, int]) -> str:
+    """Posts on their way out, and posts that did not go and need the teacher."""
+    going = sum(counts.get(state, 0) for state in ("queued", "sending"))
+    unsent = sum(counts.get(state, 0) for state in ("failed", "uncertain", "blocked"))
+    return f"in the outbox {going} · unsent {unsent}"
+
+
+_STATES: dict[type[PoolEvent], str] = {
+    Copying: "copying…",
+    Pooled: "pooled",
+    AwaitingDeletion: "awaiting deletion",
+    Deleted: "deleted from phone",
+}

@@ -1,0 +1,175 @@
+"""Register: the trip roster with each pupil's consent, and importing a new register.
+
+After an import the screen says what changed (who lost or gained consent, who was added or
+removed), because a parent withdrawing consent mid-trip must not go unnoticed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Footer, Header, Static
+
+from tripdesk import store
+from tripdesk.consent.register import Register
+from tripdesk.consent.store import ImportReport, import_register, load_register
+from tripdesk.desk import pupil_label
+from tripdesk.errors import TripdeskError
+from tripdesk.widgets.path_input import PathInput
+from tripdesk.widgets.pupil_picker import consent_text
+
+if TYPE_CHECKING:
+    from tripdesk.app import TripdeskApp
+
+
+@dataclass
+class Imported(Message):
+    report: ImportReport
+    before: Register
+
+
+@dataclass
+class ImportFailed(Message):
+    reason: str
+
+
+class RegisterScreen(Screen[None]):
+    CSS_PATH = "register.tcss"
+    AUTO_FOCUS = "#roster"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="register.back"),
+        Binding("i", "import", "Import a register", id="register.import"),
+    ]
+
+    @property
+    def desk(self) -> TripdeskApp:
+        return cast("TripdeskApp", self.app)
+
+    def action_back(self) -> None:
+        """Back to the screen this one was opened from (Photos, or a post being written)."""
+        self.app.pop_screen()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="summary")
+        yield DataTable(id="roster", cursor_type="row", zebra_stripes=True)
+        with Horizontal(id="import"):
+            yield PathInput(placeholder="Register CSV", suffixes=(".csv",), id="register-file")
+            yield PathInput(
+                placeholder="Trip roster CSV (optional)", suffixes=(".csv",), id="roster-file"
+            )
+            yield Button("Import", id="import-button")
+        yield Static(id="changes")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#roster", DataTable)
+        for key, label in (
+            ("name", "Pupil"),
+            ("consent", "Consent"),
+            ("trip", "On trip"),
+            ("expires", "Consent until"),
+        ):
+            table.add_column(label, key=key)
+        self._fill(load_register(self.desk.conn))
+
+    def _fill(self, register: Register) -> None:
+        today = self.desk.today()
+        table = self.query_one("#roster", DataTable)
+        table.clear()
+        pupils = sorted(register.pupils, key=lambda p: (not p.on_roster, pupil_label(p)))
+        for pupil in pupils:
+            table.add_row(
+                Text(pupil_label(pupil)),
+                consent_text(self.app, pupil.status(today)),
+                Text("on trip" if pupil.on_roster else "—"),
+                Text(pupil.consent_expires.isoformat() if pupil.consent_expires else ""),
+                key=pupil.id,
+            )
+        roster = [p for p in register.pupils if p.on_roster]
+        may = sum(1 for p in roster if p.may_appear(today))
+        summary = (
+            f"{len(register)} pupils on the register, {len(roster)} on this trip; "
+            f"{may} of them may appear in photos, {len(roster) - may} may not."
+            if len(register)
+            else "No register imported yet: press i and give the register's CSV file."
+        )
+        self.query_one("#summary", Static).update(summary)
+
+    def action_import(self) -> None:
+        self.query_one("#register-file", PathInput).focus()
+
+    @on(PathInput.Submitted)
+    @on(Button.Pressed, "#import-button")
+    def _start_import(self) -> None:
+        register_file = self.query_one("#register-file", PathInput).path
+        if register_file is None:
+            self.notify("Give the register's CSV file first.", severity="warning")
+            self.query_one("#register-file", PathInput).focus()
+            return
+        self.query_one("#changes", Static).update(f"Importing {register_file.name}…")
+        self._import(register_file, self.query_one("#roster-file", PathInput).path)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="register")
+    def _import(self, register_file: Path, roster_file: Path | None) -> None:
+        conn = store.connect(self.desk.config.database)
+        try:
+            before = load_register(conn)
+            report = import_register(
+                conn, self.desk.config, register_file, roster_file, today=self.desk.today()
+            )
+        except TripdeskError as error:
+            self.post_message(ImportFailed(error.message))
+            return
+        finally:
+            conn.close()
+        self.post_message(Imported(report, before))
+
+    def on_import_failed(self, message: ImportFailed) -> None:
+        self.query_one("#changes", Static).update(
+            Text(f"Nothing imported: {message.reason}", style=self.app.theme_variables["error"])
+        )
+        self.notify(message.reason, severity="error", timeout=10)
+
+    def on_imported(self, message: Imported) -> None:
+        after = load_register(self.desk.conn)
+        self._fill(after)
+        self.query_one("#changes", Static).update(
+            changes_text(message.report, message.before, after)
+        )
+        self.notify(f"Imported {message.report.count} pupils.")
+
+
+def changes_text(report: ImportReport, before: Register, after: Register) -> Text:
+    """What an import changed, naming pupils by first name, initial and class."""
+
+    def names(ids: Iterable[str]) -> str:
+        labels = []
+        for pupil_id in ids:
+            pupil = after.get(pupil_id) or before.get(pupil_id)
+            labels.append(pupil_label(pupil) if pupil else pupil_id)
+        return ", ".join(labels)
+
+    text = Text(f"Imported {report.count} pupils, {report.on_roster} on the trip.", style="bold")
+    for title, ids in (
+        ("Lost consent", report.lost_consent),
+        ("Gained consent", report.gained_consent),
+        ("Added", report.added),
+        ("Removed", report.removed),
+    ):
+        if ids:
+            text.append(f"\n{title}: ", style="bold")
+            text.append(names(ids))
+    if not (report.lost_consent or report.gained_consent or report.added or report.removed):
+        text.append(" Nothing else changed.")
+    return text
