@@ -7,7 +7,6 @@ points at nothing, or tags a pupil the register does not know, is refused in one
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sqlite3
@@ -19,6 +18,7 @@ from tripdesk.consent.store import load_register
 from tripdesk.errors import TripdeskError
 from tripdesk.guard.types import Draft, DraftPhoto
 from tripdesk.pool import catalogue
+from tripdesk.pool.transfer import hash_file
 
 
 def load_draft(path: Path, conn: sqlite3.Connection, config: Config) -> Draft:
@@ -63,6 +63,12 @@ def _resolved(
             f"draft, in the pool {config.trip.pool} and in {config.home}."
         )
     pooled = catalogue.photo_by_path(conn, file)
+    if pooled is not None and pooled.damaged:
+        why = (pooled.damage_reason or "It cannot be read.").rstrip(".")
+        raise TripdeskError(
+            f"In {draft_path}, photo {number} ({photo.path}) is a damaged copy kept in quarantine "
+            f"({why[:1].lower() + why[1:]}); choose another photo."
+        )
     sha256 = pooled.sha256 if pooled is not None else _hash(file, draft_path, number)
     return replace(photo, path=str(file), sha256=sha256)
 
@@ -82,13 +88,9 @@ def _find(given: str, draft_path: Path, config: Config) -> Path | None:
 
 
 def _hash(file: Path, draft_path: Path, number: int) -> str:
-    digest = hashlib.sha256()
     try:
-        with file.open("rb") as handle:
-            while chunk := handle.read(1 << 20):
-                digest.update(chunk)
+        return hash_file(file)
     except OSError as error:
         raise TripdeskError(
             f"In {draft_path}, photo {number} ({file}) cannot be read: {error.strerror}."
         ) from None
-    return digest.hexdigest()

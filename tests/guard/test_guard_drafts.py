@@ -187,3 +187,23 @@ def test_consent_import_command_refuses_a_bad_file(home, tmp_path, capsys):
     assert cli.main(["consent", "import", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "line 3" in err and "Traceback" not in err
+
+
+def test_a_quarantined_photo_is_refused_by_check_as_by_post(
+    conn, home, tmp_path, fixture_photos, capsys
+):
+    """`check` once said "confirm" for a damaged photo that `post` then refused with exit 2."""
+    settings = config.load(home)
+    settings.trip.inbox.mkdir(parents=True, exist_ok=True)
+    shutil.copy(fixture_photos / "IMG_0006_truncated.JPG", settings.trip.inbox / "IMG_0006.JPG")
+    Ingestor(settings, lambda event: None).scan_once()
+    [damaged] = [p for p in settings.trip.pool.rglob("*") if p.is_file()]
+    assert "quarantine" in damaged.parts
+    path = write_draft(
+        tmp_path,
+        {"text": "Hi", "photos": [{"path": str(damaged), "no_children": True, "alt": "a"}]},
+    )
+    for command in ("check", "post"):
+        assert cli.main([command, str(path)]) == 2
+        err = capsys.readouterr().err
+        assert "damaged copy kept in quarantine" in err and len(err.splitlines()) == 1

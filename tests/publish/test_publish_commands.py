@@ -24,7 +24,7 @@ def test_post_queues_a_clean_draft_and_prints_its_id(
     assert capsys.readouterr().out.strip() == "1"
 
     assert main(["outbox", "send"]) == 0
-    assert capsys.readouterr().out.strip() == "1 sent."
+    assert capsys.readouterr().out.strip().startswith("1 recorded in dry-run, not sent to X")
     assert main(["outbox", "list", "--json"]) == 0
     [post] = json.loads(capsys.readouterr().out)["posts"]
     assert (post["state"], post["remote_id"]) == ("sent", "dry-run-1")

@@ -81,11 +81,7 @@ def _set(args: argparse.Namespace, config: Config, conn: Any) -> int:
 def _status(args: argparse.Namespace, config: Config, conn: Any) -> int:
     kept = credentials.account(conn)
     if kept is None:
-        return _said(
-            args.json,
-            {"account": None, "backend": "dry-run"},
-            "No X credentials are set; posts are recorded in dry-run.",
-        )
+        return _unstored_status(args, config, from_env=credentials.from_env() is not None)
     limit = config.publish.credentials_max_age_days
     age = kept.age_days()
     body = {
@@ -100,7 +96,7 @@ def _status(args: argparse.Namespace, config: Config, conn: Any) -> int:
     lines = [
         f"Account: @{kept.username}",
         f"Set by {kept.set_by} on {kept.set_at.astimezone():%d %b %Y at %H:%M}, {age} days ago; "
-        f"kept in the {kept.store}.",
+        f"kept in {_KEPT_IN[kept.store]}.",
         f"Posts go to: {'X' if config.backend == 'x' else 'dry-run (nothing is sent)'}.",
     ]
     if age > limit:
@@ -109,6 +105,34 @@ def _status(args: argparse.Namespace, config: Config, conn: Any) -> int:
             "knew them has left (tripdesk account set)."
         )
     return _said(args.json, body, "\n".join(lines))
+
+
+_KEPT_IN = {
+    "keyring": "the OS keyring",
+    "file": "an encrypted file",
+    "env": "no store (the TRIPDESK_X_* variables are read each time)",
+}
+
+
+def _unstored_status(args: argparse.Namespace, config: Config, *, from_env: bool) -> int:
+    """Nothing stored: say what `outbox send` will really do, from the variables and backend."""
+    to_x = config.backend == "x"
+    if from_env:
+        sentence = (
+            "X credentials come from the TRIPDESK_X_* variables (none are stored); posts go to X."
+            if to_x
+            else "The TRIPDESK_X_* variables are set, but publishing is dry-run; posts are "
+            "recorded, not sent."
+        )
+    elif to_x:
+        sentence = (
+            "Publishing to X is chosen but no X credentials are set; run `tripdesk account set` "
+            "(posts wait in the outbox until then)."
+        )
+    else:
+        sentence = "No X credentials are set; posts are recorded in dry-run."
+    body = {"account": None, "from_env": from_env, "backend": config.backend}
+    return _said(args.json, body, sentence)
 
 
 def _check(found: Credentials) -> dict[str, str]:

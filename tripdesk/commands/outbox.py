@@ -30,7 +30,9 @@ def run(args: argparse.Namespace) -> int:
             return _list(outbox, args.json)
         if args.action == "send":
             outbox = Outbox(conn, config, passphrase=_ask)
-            return _sent(outbox.send_due(), args.json)
+            summary = outbox.send_due()
+            dry_run = {i for i in summary.sent if outbox.get(i).backend == "dry-run"}
+            return _sent(summary, args.json, dry_run=dry_run, home=str(config.home))
         if args.action == "pause":
             outbox.set_paused(True)
             return _said(args.json, {"paused": True}, "Sending is paused.")
@@ -67,12 +69,24 @@ def _line(post: OutboxPost) -> str:
     text = " ".join(post.draft.text.split())
     short = text if len(text) <= 50 else text[:49] + "…"
     photos = f" +{len(post.draft.photos)} photo(s)" if post.draft.photos else ""
+    photos += " (dry-run)" if post.backend == "dry-run" and post.state == "sent" else ""
     when = f"{post.created_at.astimezone():%d %b %H:%M}"
     line = f"{post.id:>4}  {post.state:<9}  {when}  {short}{photos}"
-    return f"{line}\n      {post.reason}" if post.reason else line
+    line = f"{line}\n      {post.reason}" if post.reason else line
+    hint = _NEXT_STEP.get(post.state)
+    return f"{line}\n      {hint.format(id=post.id)}" if hint else line
 
 
-def _sent(summary: SendSummary, as_json: bool) -> int:
+# The command that settles a post in each state that waits for the teacher.
+_NEXT_STEP = {
+    "uncertain": "Then: `tripdesk outbox mark-sent {id}` or `tripdesk outbox retry {id}`.",
+    "failed": "Then: `tripdesk outbox retry {id}` or `tripdesk outbox cancel {id}`.",
+    "blocked": "Then: `tripdesk outbox cancel {id}`, or `tripdesk outbox retry {id}` when fixed.",
+}
+
+
+def _sent(summary: SendSummary, as_json: bool, *, dry_run: set[int], home: str) -> int:
+    """The summary; posts that dry-run recorded are never called "sent", since none went out."""
     trouble = bool(
         summary.failed
         or summary.uncertain
@@ -84,10 +98,12 @@ def _sent(summary: SendSummary, as_json: bool) -> int:
     if as_json:
         print(json.dumps(summary.to_dict(), indent=2))
         return 1 if trouble else 0
+    recorded = tuple(post_id for post_id in summary.sent if post_id in dry_run)
     parts = [
         f"{len(ids)} {label}"
         for ids, label in (
-            (summary.sent, "sent"),
+            (tuple(i for i in summary.sent if i not in dry_run), "sent"),
+            (recorded, f"recorded in dry-run, not sent to X (see {home}/dry-run)"),
             (summary.waiting, "waiting"),
             (summary.failed, "failed"),
             (summary.uncertain, "uncertain (check the account)"),
@@ -98,7 +114,8 @@ def _sent(summary: SendSummary, as_json: bool) -> int:
     if parts or not summary.message:
         print(", ".join(parts) + "." if parts else "Nothing was due.")
     if summary.message:
-        print(summary.message, file=sys.stderr)
+        again = " Run `tripdesk outbox resume` to send again." if summary.paused else ""
+        print(summary.message + again, file=sys.stderr)
     return 1 if trouble else 0
 
 

@@ -53,5 +53,7 @@ def _not_queued(args: argparse.Namespace, verdict: Verdict, sentence: str) -> in
 
 
 def _line(finding: Finding) -> str:
+    """The finding once, naming its policy section unless the message already opens with it."""
     mark = {"block": "BLOCK", "confirm": "CONFIRM", "info": "note"}[finding.severity]
-    return f"{mark:8} {finding.message} ({finding.section})"
+    named = finding.message.startswith(f"{finding.section}:")
+    return f"{mark:8} {finding.message}" + ("" if named else f" ({finding.section})")
