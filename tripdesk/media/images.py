@@ -7,7 +7,6 @@ For HEIC, the same call picks an embedded thumbnail when the phone stored one bi
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 import warnings
@@ -17,6 +16,7 @@ import pillow_heif
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from tripdesk.errors import TripdeskError
+from tripdesk.pool.transfer import hash_file
 
 pillow_heif.register_heif_opener()
 
@@ -26,14 +26,10 @@ Image.MAX_IMAGE_PIXELS = 180_000_000
 
 def sha256_of(path: Path) -> str:
     """The content hash the pool catalogues photos by."""
-    digest = hashlib.sha256()
     try:
-        with path.open("rb") as handle:
-            while chunk := handle.read(1 << 20):
-                digest.update(chunk)
+        return hash_file(path)
     except OSError as error:
         raise TripdeskError(f"Cannot read {path.name}: {error.strerror}.") from None
-    return digest.hexdigest()
 
 
 def open_upright(
