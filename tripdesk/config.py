@@ -125,8 +125,8 @@ class Config:
     @property
     def backend(self) -> Backend:
         """The publishing backend, TRIPDESK_BACKEND taking precedence over the file."""
-        override = os.environ.get("TRIPDESK_BACKEND")
-        if override is None:
+        override = os.environ.get("TRIPDESK_BACKEND", "").strip()
+        if not override:
             return self.publish.backend
         if override not in ("dry-run", "x"):
             raise TripdeskError(f"TRIPDESK_BACKEND is {override!r}; it must be 'dry-run' or 'x'.")

@@ -63,6 +63,8 @@ def test_backend_environment_override(home: Path, monkeypatch: pytest.MonkeyPatc
     settings = config.load()
     monkeypatch.setenv("TRIPDESK_BACKEND", "x")
     assert settings.backend == "x"
+    monkeypatch.setenv("TRIPDESK_BACKEND", "")
+    assert settings.backend == "dry-run"  # set but empty counts as not set
     monkeypatch.setenv("TRIPDESK_BACKEND", "mastodon")
     with pytest.raises(TripdeskError, match="TRIPDESK_BACKEND"):
         _ = settings.backend

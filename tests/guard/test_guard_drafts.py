@@ -120,7 +120,8 @@ def test_review_audits_rule_ids_never_the_text(conn, home):
 def test_check_command_text_and_exit_codes(home, capsys):
     assert cli.main(["check", "--text", "A lovely day at the museum"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("OK") and "26/280" in out
+    assert out.startswith("Confirm") and "26/280" in out  # no register loaded in this home
+    assert "tripdesk consent import" in out
     assert cli.main(["check", "--text", "@someone hello"]) == 1
     out = capsys.readouterr().out
     assert out.startswith("Blocked") and "BLOCK" in out and "Broadcast only" in out

@@ -391,11 +391,11 @@ def test_empty_post_blocks(register, settings, text):
     assert "empty" in rules(run(register, settings, text), "block")
 
 
-def test_name_checks_run_without_a_register(register, settings):
+def test_without_a_register_nothing_is_ok_until_the_teacher_confirms(register, settings):
     verdict = check(Draft(text="Well done Khan"), Register(), settings, today=TODAY)
-    assert verdict.verdict == "ok"
-    [note] = verdict.findings  # but the teacher is told nothing could be checked
-    assert (note.rule, note.severity) == ("register", "info") and "import it" in note.message
+    assert verdict.verdict == "confirm"
+    [note] = verdict.findings  # names and consent could not be checked at all
+    assert (note.rule, note.severity) == ("register", "confirm") and "import it" in note.message
     assert only(run(register, settings), "register") == []
     unknown = check(
         Draft(text="Well done", photos=(photo("P1001"),)), Register(), settings, today=TODAY

@@ -50,7 +50,27 @@ def test_once_json_has_the_contract_keys(
     assert error["source"].endswith("IMG_0007_not_a_photo.JPG") and "not a photo" in error["reason"]
     assert result["damaged"] == result["errors"]
     assert result["deleted"] == []
-    assert len(result["awaiting_deletion"]) == 2
+    [waiting] = result["awaiting_deletion"]  # one photo, whose two originals both wait
+    assert waiting["sha256"] == pooled["sha256"]
+
+
+def test_a_second_run_still_says_which_originals_wait_for_deletion(
+    trip: Callable[..., Config], fixture_photos: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = trip(delete_source="ask")
+    fill(config, fixture_photos, "IMG_0002.JPG", "IMG_0003.JPG")
+    assert cli.main(["ingest", "--once"]) == 0
+    capsys.readouterr()
+    assert cli.main(["ingest", "--once"]) == 0
+    out = capsys.readouterr().out
+    assert "Pooled 0" in out
+    assert "2 verified original(s) wait in the inbox" in out
+    assert cli.main(["ingest", "--once", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert sorted(Path(w["source"]).name for w in result["awaiting_deletion"]) == [
+        "IMG_0002.JPG",
+        "IMG_0003.JPG",
+    ]
 
 
 def test_delete_source_deletes_verified_originals_only(

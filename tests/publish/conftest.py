@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import keyring
@@ -49,9 +50,25 @@ def x_env(home: Path, standin: XStandIn, monkeypatch: pytest.MonkeyPatch) -> XSt
     return standin
 
 
-@pytest.fixture
+REGISTER = (
+    "id,forename,preferred_name,surname,year,class,consent_social_media,consent_website,"
+    "consent_press,consent_expires,consent_withdrawn,never_photograph\n"
+    "P1,Amira,,Khan,6,6B,yes,yes,no,2099-07-31,,no\n"
+)
+
+
+@pytest.fixture(autouse=True)
 def config(home: Path) -> Config:
-    return settings.load(home)
+    """A trip whose consent register is loaded, as on any real trip: without one every draft
+    would ask to be confirmed."""
+    from tripdesk.consent.store import import_register
+
+    loaded = settings.load(home)
+    register = home / "register.csv"
+    register.write_text(REGISTER, encoding="utf-8")
+    with closing(store.connect(loaded.database)) as connection:
+        import_register(connection, loaded, register, None)
+    return loaded
 
 
 @pytest.fixture

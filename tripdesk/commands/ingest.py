@@ -18,6 +18,7 @@ from typing import Any
 
 from tripdesk import config as settings
 from tripdesk.config import Config
+from tripdesk.pool.catalogue import PoolPhoto
 from tripdesk.pool.events import (
     Arrived,
     AwaitingDeletion,
@@ -41,10 +42,11 @@ def run(args: argparse.Namespace) -> int:
     if args.once:
         ingestor = Ingestor(config, on_event=(lambda event: None) if args.json else lines.print)
         summary = ingestor.scan_once()
+        waiting = ingestor.awaiting_deletion()
         if args.json:
-            print(json.dumps(_as_json(summary), indent=2))
+            print(json.dumps(_as_json(summary, waiting), indent=2))
         else:
-            lines.total(summary)
+            lines.total(summary, waiting)
         return 1 if summary.failed else 0
     ingestor = Ingestor(config, on_event=lines.print_json if args.json else lines.print)
     ingestor.scan_once()  # what is there already, and a clear error before watching begins
@@ -72,16 +74,16 @@ class _Lines:
         entry = {"event": _VERBS[type(event)], **_entry(event)}
         print(json.dumps(entry), flush=True)
 
-    def total(self, summary: IngestSummary) -> None:
+    def total(self, summary: IngestSummary, waiting: list[PoolPhoto]) -> None:
         print(
             f"Pooled {len(summary.pooled)}, duplicates {len(summary.duplicates)}, "
             f"damaged {len(summary.damaged)}, deleted {len(summary.deleted)}, "
             f"skipped {len(summary.skipped)}, failed {len(summary.failed)}.",
             flush=True,
         )
-        if summary.awaiting:
+        if waiting:
             print(
-                f"{len(summary.awaiting)} original(s) wait in the inbox until you confirm their "
+                f"{len(waiting)} verified original(s) wait in the inbox until you confirm their "
                 "deletion in the app, or run `tripdesk ingest --once --delete-source`.",
                 flush=True,
             )
@@ -117,8 +119,9 @@ _VERBS: dict[type, str] = {
 }
 
 
-def _as_json(summary: IngestSummary) -> dict[str, list[dict[str, Any]]]:
-    """The contract's keys, plus `damaged` and `awaiting_deletion`; damaged ones are errors too."""
+def _as_json(summary: IngestSummary, waiting: list[PoolPhoto]) -> dict[str, list[dict[str, Any]]]:
+    """The contract's keys, plus `damaged` and `awaiting_deletion` (every verified original still
+    in the inbox, pooled in this run or before); damaged ones are errors too."""
     damaged = [_entry(event) for event in summary.damaged]
     return {
         "pooled": [_entry(event) for event in summary.pooled],
@@ -127,7 +130,10 @@ def _as_json(summary: IngestSummary) -> dict[str, list[dict[str, Any]]]:
         "skipped": [_entry(event) for event in summary.skipped],
         "errors": [_entry(event) for event in summary.failed] + damaged,
         "damaged": damaged,
-        "awaiting_deletion": [_entry(event) for event in summary.awaiting],
+        "awaiting_deletion": [
+            {"source": photo.source_path, "pool_path": str(photo.pool_path), "sha256": photo.sha256}
+            for photo in waiting
+        ],
     }
 
 

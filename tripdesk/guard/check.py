@@ -100,11 +100,11 @@ def _empty(draft: Draft) -> Iterator[Finding]:
 
 
 def _no_register(register: Register) -> Iterator[Finding]:
-    """Without a register no surname is known, so "ok" would mean nothing: say so, gently."""
+    """Without a register no surname is known, so "ok" would mean nothing: the teacher confirms."""
     if not len(register):
         yield _finding(
             "register",
-            "info",
+            "confirm",
             PHOTO_CONSENT,
             "no consent register is loaded, so pupils' names and consent cannot be checked; "
             "import it (tripdesk consent import).",
