@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
-from xstandin import XStandIn
+from xstandin import ENV, XStandIn
 
 from tripdesk.cli import main
 
@@ -121,3 +121,27 @@ def test_the_list_names_the_command_that_settles_an_uncertain_post(
     assert main(["outbox", "list"]) == 0
     out = capsys.readouterr().out
     assert "`tripdesk outbox mark-sent 1` or `tripdesk outbox retry 1`" in out
+
+
+def test_offline_the_command_says_to_run_it_again(
+    config, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The one-shot command does not try again by itself, so it must not say it will."""
+    import socket
+
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()
+    monkeypatch.setenv("TRIPDESK_BACKEND", "x")
+    monkeypatch.setenv("TRIPDESK_X_API_BASE", f"http://127.0.0.1:{port}")
+    for name, value in ENV.items():
+        monkeypatch.setenv(name, value)
+    draft = tmp_path / "draft.json"
+    draft.write_text('{"text": "Arrived at the museum"}')
+    assert main(["post", str(draft)]) == 0
+    capsys.readouterr()
+    assert main(["outbox", "send"]) == 1
+    err = capsys.readouterr().err
+    assert "run `tripdesk outbox send` again" in err
+    assert "will try again" not in err

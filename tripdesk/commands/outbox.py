@@ -113,7 +113,13 @@ def _sent(summary: SendSummary, as_json: bool, *, dry_run: set[int], home: str) 
     ]
     if parts or not summary.message:
         print(", ".join(parts) + "." if parts else "Nothing was due.")
-    if summary.message:
+    if summary.offline:
+        print(
+            "No connection, so nothing more was sent; run `tripdesk outbox send` again once "
+            "there is one (the app keeps trying by itself).",
+            file=sys.stderr,
+        )
+    elif summary.message:
         again = " Run `tripdesk outbox resume` to send again." if summary.paused else ""
         print(summary.message + again, file=sys.stderr)
     return 1 if trouble else 0
