@@ -11,13 +11,13 @@ import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.reactive import reactive
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from tripdesk import store
@@ -26,24 +26,20 @@ from tripdesk.consent.store import load_register
 from tripdesk.desk import needs_setup
 from tripdesk.errors import TripdeskError
 from tripdesk.pool import catalogue
-from tripdesk.pool.catalogue import PoolPhoto
-from tripdesk.pool.events import PoolEvent
-from tripdesk.pool.ingest import Ingestor
-from tripdesk.publish.worker import OutboxStatus, OutboxWorker
-from tripdesk.screens.audit import AuditScreen
-from tripdesk.screens.compose import ComposeScreen
-from tripdesk.screens.delete import DeleteScreen
-from tripdesk.screens.help import HelpScreen
-from tripdesk.screens.outbox import OutboxScreen
 from tripdesk.screens.photos import PhotosScreen
-from tripdesk.screens.register import RegisterScreen
 from tripdesk.screens.setup import SetupScreen
-from tripdesk.screens.tag import TagScreen
-from tripdesk.widgets.photo_grid import PhotoGrid
 from tripdesk.widgets.preview import PhotoPreview
 
-# Screens that are just somewhere to look: opening another one replaces them, not stacks up.
-VIEWS = (AuditScreen, OutboxScreen, RegisterScreen)
+if TYPE_CHECKING:
+    from tripdesk.pool.catalogue import PoolPhoto
+    from tripdesk.pool.events import PoolEvent
+    from tripdesk.pool.ingest import Ingestor
+    from tripdesk.publish.worker import OutboxStatus, OutboxWorker
+    from tripdesk.screens.compose import ComposeScreen
+
+# Only the first screen is imported with the app. The others, the watcher and the sender
+# (with the guard, the face detector and the publishing backends behind them) are imported
+# when first needed, after the Photos screen is on the terminal: that is most of start-up.
 TRIP_ACTIONS = ("photos", "compose", "tag", "delete", "outbox", "register", "audit")
 
 
@@ -109,7 +105,8 @@ class TripdeskApp(App[None]):
         if needs_setup(self.config):
             self.push_screen(SetupScreen())
         else:
-            self.start_services()
+            # The photos first: the watcher and the sender start once they are on screen.
+            self.call_after_refresh(self.start_services)
 
     def on_unmount(self) -> None:
         self.stop_services()
@@ -117,6 +114,11 @@ class TripdeskApp(App[None]):
 
     def start_services(self) -> None:
         """Watch the inbox and run the outbox; a failure is told, the app stays usable."""
+        if not self.is_running:  # closed before its first screen was drawn
+            return
+        from tripdesk.pool.ingest import Ingestor
+        from tripdesk.publish.worker import OutboxWorker
+
         try:
             self.ingestor = Ingestor(self.config, self._pool_event)
             if self.watch_inbox:
@@ -144,8 +146,8 @@ class TripdeskApp(App[None]):
         self.start_services()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """On the setup screen the trip's screens wait until the trip is saved."""
-        if isinstance(self.screen, SetupScreen) and action in TRIP_ACTIONS:
+        """The trip's screens wait on the setup screen, and never open over a dialog."""
+        if action in (*TRIP_ACTIONS, "keys") and isinstance(self.screen, SetupScreen | ModalScreen):
             return False
         if action == "photos":
             return self.screen is not self.photos
@@ -168,6 +170,8 @@ class TripdeskApp(App[None]):
             self._outbox.wake()
 
     def open_compose(self, photos: Sequence[PoolPhoto]) -> None:
+        from tripdesk.screens.compose import ComposeScreen
+
         self.push_screen(ComposeScreen(photos))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -185,9 +189,10 @@ class TripdeskApp(App[None]):
             )
 
     def _show(self, screen: Screen[object]) -> None:
+        """Open a screen that is somewhere to look: it replaces another such view."""
         if type(self.screen) is type(screen):
             return
-        if isinstance(self.screen, VIEWS):
+        if getattr(self.screen, "VIEW", False):
             self.switch_screen(screen)
         else:
             self.push_screen(screen)
@@ -198,21 +203,51 @@ class TripdeskApp(App[None]):
             return False
         return True
 
+    def _draft_open(self) -> ComposeScreen | None:
+        from tripdesk.screens.compose import ComposeScreen
+
+        return next((s for s in self.screen_stack if isinstance(s, ComposeScreen)), None)
+
     def action_photos(self) -> None:
+        """Back to the photos; a draft being written is only left once the teacher says so."""
+        draft = self._draft_open()
+        if draft is not None:
+            draft.leave(self._back_to_photos)
+        else:
+            self._back_to_photos()
+
+    def _back_to_photos(self) -> None:
         while len(self.screen_stack) > 1 and self.screen is not self.photos:
             self.pop_screen()
 
+    async def action_quit(self) -> None:
+        draft = self._draft_open()
+        if draft is not None:
+            draft.leave(self.exit)
+        else:
+            self.exit()
+
     def action_compose(self) -> None:
+        from tripdesk.screens.compose import ComposeScreen
+        from tripdesk.screens.tag import TagScreen
+
         if isinstance(self.screen, ComposeScreen):
             return
-        chosen = self.photos.chosen() if self.screen is self.photos else []
+        if isinstance(self.screen, TagScreen):
+            # Straight on from tagging to writing about the same photos.
+            chosen = self.screen.photos
+            self.screen.action_done()
+        else:
+            chosen = self.photos.chosen() if self.screen is self.photos else []
         usable = [photo for photo in chosen if not photo.damaged]
         if len(usable) < len(chosen):
             self.notify("Damaged photos were left out of the post.", severity="warning")
         self.open_compose(usable)
 
     def action_tag(self) -> None:
-        if not self._on_photos():
+        from tripdesk.screens.tag import TagScreen
+
+        if isinstance(self.screen, TagScreen) or not self._on_photos():
             return
         chosen = self.photos.chosen()
         if not chosen:
@@ -221,28 +256,48 @@ class TripdeskApp(App[None]):
         self.push_screen(TagScreen(chosen), self.photos.changed)
 
     def action_delete(self) -> None:
+        from tripdesk.screens.delete import DeleteScreen
+
         if self.ingestor is None:
             self.notify("The inbox is not being watched yet.", severity="warning")
             return
-        if not isinstance(self.screen, DeleteScreen):
-            self.push_screen(DeleteScreen(self.ingestor), self.photos.deleted)
+        self.push_screen(DeleteScreen(self.ingestor), self.photos.deleted)
 
     def action_outbox(self) -> None:
+        from tripdesk.screens.outbox import OutboxScreen
+
         self._show(OutboxScreen())
 
     def action_register(self) -> None:
+        from tripdesk.screens.register import RegisterScreen
+
         self._show(RegisterScreen())
 
     def action_audit(self) -> None:
+        from tripdesk.screens.audit import AuditScreen
+
         self._show(AuditScreen())
 
     def action_keys(self) -> None:
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self._all_bindings()))
+        from tripdesk.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen(self._all_bindings()))
 
     def _all_bindings(self) -> list[tuple[str, str, str]]:
         """(where, key, what it does) for the app and every screen."""
+        from tripdesk.screens.audit import AuditScreen
+        from tripdesk.screens.compose import ComposeScreen
+        from tripdesk.screens.delete import DeleteScreen
+        from tripdesk.screens.outbox import OutboxScreen
+        from tripdesk.screens.register import RegisterScreen
+        from tripdesk.screens.tag import TagScreen
+        from tripdesk.widgets.photo_grid import PhotoGrid
+
         rows = self._described("everywhere", self.BINDINGS)
+        rows += [
+            ("everywhere", "tab / shift+tab", "Next / previous field"),
+            ("dialogs", "y / n / esc", "Yes / No / No"),
+        ]
         for where, bindings in (
             ("Photos", [*PhotosScreen.BINDINGS, *PhotoGrid.BINDINGS]),
             ("Tag", TagScreen.BINDINGS),
@@ -253,6 +308,8 @@ class TripdeskApp(App[None]):
             ("Audit", AuditScreen.BINDINGS),
         ):
             rows += self._described(where, bindings)
+            if where == "Compose":
+                rows.append((where, "enter", "On a finding: jump to it"))
         return rows
 
     def _described(self, where: str, bindings: Iterable[object]) -> list[tuple[str, str, str]]:
@@ -260,7 +317,16 @@ class TripdeskApp(App[None]):
         for item in bindings:
             binding = Binding(*item) if isinstance(item, tuple) else item
             if isinstance(binding, Binding) and binding.description:
-                rows.append((where, self.get_key_display(binding), binding.description))
+                keys = " / ".join(
+                    self.get_key_display(Binding(key.strip(), binding.action))
+                    for key in binding.key.split(",")
+                )
+                if binding.key_display:
+                    keys = binding.key_display
+                if rows and rows[-1][1] == keys and rows[-1][0] == where:
+                    rows[-1] = (where, keys, f"{rows[-1][2]} / {binding.description}")
+                    continue
+                rows.append((where, keys, binding.description))
         return rows
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:

@@ -78,6 +78,9 @@ async def test_n_keeps_the_originals(
         await pilot.press("d")
         dialog = app.screen
         await settle(pilot, lambda: getattr(dialog, "stage", "") == "asking")
+        await pilot.press("c", "o", "t", "1")  # the app's keys never act over a dialog
+        await pilot.pause()
+        assert app.screen is dialog
         await pilot.press("n")
         await pilot.pause()
         assert app.screen is app.photos

@@ -58,11 +58,13 @@ async def test_register_shows_consent_as_a_word_and_an_import_says_what_changed(
         await settle(
             pilot, lambda: "Imported 29 pupils" in changes(screen), show=lambda: changes(screen)
         )
+        first_line = changes(screen).splitlines()[0]
+        assert first_line.endswith(": 1 lost consent, 1 removed."), first_line
         assert "Lost consent: Amira K. (6B)" in changes(screen)
         assert "Removed: Jacob S. (6A)" in changes(screen)
         assert str(table.get_row("P1001")[1]) == "no consent"
 
-        table.focus()
+        assert app.focused is table  # back on the list: the screen's keys work again
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is app.photos

@@ -18,7 +18,9 @@ def run(args: argparse.Namespace) -> int:
         os.environ["TRIPDESK_BACKEND"] = "dry-run"
         config = demo.build(home)
         from tripdesk.app import TripdeskApp  # Textual only when the app runs
+        from tripdesk.widgets.preview import prepare_terminal
 
+        prepare_terminal(config.preview)
         app = TripdeskApp(config)
         feeder = demo.Feeder(demo.demo_photos(), config.trip.inbox)
         feeder.start()

@@ -9,7 +9,9 @@ from tripdesk import config as settings
 
 def run(args: argparse.Namespace) -> int:
     config = settings.load()
-    from tripdesk.app import TripdeskApp  # Textual and textual-image only when the app runs
+    from tripdesk.app import TripdeskApp  # Textual only when the app runs
+    from tripdesk.widgets.preview import prepare_terminal
 
+    prepare_terminal(config.preview)
     TripdeskApp(config).run()
     return 0

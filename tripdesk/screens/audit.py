@@ -43,6 +43,7 @@ def facts_line(facts: dict[str, Any]) -> str:
 
 
 class AuditScreen(Screen[None]):
+    VIEW = True  # somewhere to look: opening another view replaces it
     CSS_PATH = "audit.tcss"
     AUTO_FOCUS = "#events"
     BINDINGS: ClassVar[list[BindingType]] = [

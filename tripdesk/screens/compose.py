@@ -25,8 +25,6 @@ from textual.timer import Timer
 from textual.widgets import Checkbox, Footer, Header, Input, Select, Static, TextArea
 from textual.widgets.input import Selection as InputSelection
 from textual.widgets.text_area import Selection
-from textual_image.widget import HalfcellImage
-from textual_image.widget import Image as AutoImage
 
 from tripdesk import audit, store
 from tripdesk.consent.register import Register
@@ -45,6 +43,7 @@ from tripdesk.screens.confirm import ConfirmScreen, confirm_finding
 from tripdesk.screens.outbox import OutboxScreen
 from tripdesk.widgets.alt_text import AltTextField
 from tripdesk.widgets.findings import FindingsList
+from tripdesk.widgets.halfblocks import HalfBlockPicture
 from tripdesk.widgets.poll_editor import PollEditor, duration
 
 if TYPE_CHECKING:
@@ -343,12 +342,12 @@ class ComposeScreen(Screen):
         self.app.switch_screen(OutboxScreen())
 
     def action_back(self) -> None:
-        self._leave(self.app.pop_screen)
+        self.leave(self.app.pop_screen)
 
     def action_quit_app(self) -> None:
-        self._leave(self.app.exit)
+        self.leave(self.app.exit)
 
-    def _leave(self, then: Callable[[], object]) -> None:
+    def leave(self, then: Callable[[], object]) -> None:
         """Go, asking first if the teacher has written anything: the draft is kept nowhere else."""
         text = self.query_one("#text", TextArea).text.strip()
         if text in ("", self.config.trip.hashtag) and not any(
@@ -484,8 +483,10 @@ class SendPreview(ConfirmScreen):
             for number, photo in enumerate(self.outgoing, start=1):
                 with Horizontal(classes="outgoing-photo"):
                     if self.preview == "halfcell":
-                        yield HalfcellImage(photo.thumbnail, classes="outgoing-thumb")
+                        yield HalfBlockPicture(photo.thumbnail, classes="outgoing-thumb")
                     elif self.preview == "auto":
+                        from textual_image.widget import Image as AutoImage  # imported at start
+
                         yield AutoImage(photo.thumbnail, classes="outgoing-thumb")
                     yield Static(
                         _photo_facts(number, photo), markup=False, classes="outgoing-facts"

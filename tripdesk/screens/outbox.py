@@ -50,6 +50,7 @@ NOTE_CHARS = 60
 class OutboxScreen(Screen):
     """The outbox as a table, with the online state and the pause switch above it."""
 
+    VIEW = True  # somewhere to look: opening another view replaces it
     CSS_PATH = "outbox.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "retry", "Send again", id="outbox.retry"),

@@ -24,7 +24,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from tripdesk import store
 from tripdesk.consent.register import Register
 from tripdesk.consent.store import load_register
-from tripdesk.desk import photo_state, tags_summary
+from tripdesk.desk import photo_state, short_path, tags_summary
 from tripdesk.pool import catalogue
 from tripdesk.pool.catalogue import PoolPhoto
 from tripdesk.pool.events import (
@@ -61,6 +61,8 @@ class CatalogueRead(Message):
 class PhotosScreen(Screen[None]):
     CSS_PATH = "photos.tcss"
     AUTO_FOCUS = "#grid"
+    # Below 100 columns the preview goes under the list, so the tags column keeps its room.
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("i", "scan", "Look in inbox", show=False, id="photos.scan")
     ]
@@ -89,9 +91,10 @@ class PhotosScreen(Screen[None]):
     def on_mount(self) -> None:
         self.register = load_register(self.desk.conn)
         self.watch(self.desk, "outbox_status", self._outbox_changed, init=False)
-        self._refresh_counts()
         self.set_interval(COUNTS_EVERY, self._refresh_counts_if_stale)
-        # Draw the screen first, then list the catalogue: the teacher sees the app at once.
+        # Draw the screen first, then count and list the catalogue: the teacher sees the app
+        # at once, however big the pool has grown.
+        self.call_after_refresh(self._refresh_counts)
         self.call_after_refresh(self._read_catalogue)
 
     @work(thread=True, exit_on_error=False, group="catalogue")
@@ -221,8 +224,13 @@ class PhotosScreen(Screen[None]):
         self._preview_timer = self.set_timer(PREVIEW_DELAY, self._show_preview)
 
     def _show_preview(self) -> None:
-        photo = self.query_one(PhotoGrid).photo_at_cursor()
+        grid = self.query_one(PhotoGrid)
+        photo = grid.photo_at_cursor()
         preview = self.query_one(PhotoPreview)
+        if not grid.row_count:
+            inbox = short_path(self.desk.config.trip.inbox)
+            preview.hint(f"No photos yet: they appear here as they land in {inbox}.")
+            return
         if photo is not None and preview.photo is not None and preview.photo == photo:
             return
         preview.show(photo, tags_summary(photo, self.register) if photo else "")

@@ -44,6 +44,7 @@ class ImportFailed(Message):
 
 
 class RegisterScreen(Screen[None]):
+    VIEW = True  # somewhere to look: opening another view replaces it
     CSS_PATH = "register.tcss"
     AUTO_FOCUS = "#roster"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -148,6 +149,8 @@ class RegisterScreen(Screen[None]):
             changes_text(message.report, message.before, after)
         )
         self.notify(f"Imported {message.report.count} pupils.")
+        # Back to the list, so the screen's keys work again without reaching for the mouse.
+        self.query_one("#roster", DataTable).focus()
 
 
 def changes_text(report: ImportReport, before: Register, after: Register) -> Text:
@@ -160,16 +163,18 @@ def changes_text(report: ImportReport, before: Register, after: Register) -> Tex
             labels.append(pupil_label(pupil) if pupil else pupil_id)
         return ", ".join(labels)
 
-    text = Text(f"Imported {report.count} pupils, {report.on_roster} on the trip.", style="bold")
-    for title, ids in (
-        ("Lost consent", report.lost_consent),
-        ("Gained consent", report.gained_consent),
-        ("Added", report.added),
-        ("Removed", report.removed),
-    ):
+    changes = (
+        ("lost consent", report.lost_consent),
+        ("gained consent", report.gained_consent),
+        ("added", report.added),
+        ("removed", report.removed),
+    )
+    text = Text(f"Imported {report.count} pupils, {report.on_roster} on the trip", style="bold")
+    # The counts first, on one line: a long list of names must not hide who lost consent.
+    counted = [f"{len(ids)} {title}" for title, ids in changes if ids]
+    text.append(": " + ", ".join(counted) + "." if counted else ". Nothing else changed.")
+    for title, ids in changes:
         if ids:
-            text.append(f"\n{title}: ", style="bold")
+            text.append(f"\n{title.capitalize()}: ", style="bold")
             text.append(names(ids))
-    if not (report.lost_consent or report.gained_consent or report.added or report.removed):
-        text.append(" Nothing else changed.")
     return text

@@ -68,9 +68,9 @@ class SetupScreen(Screen[None]):
         with VerticalScroll(id="form"):
             yield Label("Trip name")
             name = "" if trip.name == PLACEHOLDER_TRIP else trip.name
-            yield Input(name, placeholder="Year 6 Natural History Museum", id="name")
+            yield Input(name, placeholder="e.g. Year 6 Natural History Museum", id="name")
             yield Label("Hashtag")
-            yield Input(trip.hashtag, placeholder="#Y6Museum", id="hashtag")
+            yield Input(trip.hashtag, placeholder="e.g. #Y6Museum", id="hashtag")
             yield Label("Inbox: the folder the phone's photos land in")
             yield PathInput(short_path(trip.inbox), id="inbox")
             yield Label("Pool: the school's photo pool")
@@ -119,5 +119,7 @@ class SetupScreen(Screen[None]):
         except TripdeskError as error:
             problem = Text(error.message, style=self.app.theme_variables.get("error", ""))
             self.query_one("#problem", Static).update(problem)
+            # The form may be scrolled away from the sentence on a small terminal: say it here too.
+            self.notify(error.message, severity="error", timeout=8)
             return
         self.desk.finish_setup(config)

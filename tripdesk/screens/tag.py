@@ -165,7 +165,8 @@ class TagScreen(Screen[list[PoolPhoto]]):
             lambda photo: ([p for p in photo.pupils if p != pupil_id], photo.no_children)
         ):
             return
-        self._say("Tag removed.")
+        pupil = self.register.get(pupil_id) if pupil_id is not None else None
+        self._say(f"Untagged {pupil_label(pupil) if pupil else pupil_id}.")
         self._show_tags()
 
     def action_no_children(self) -> None:

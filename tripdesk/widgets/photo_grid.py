@@ -18,7 +18,7 @@ COLUMNS = (
     ("name", "Photo", 16),
     ("taken", "Taken", 5),
     ("state", "State", 18),
-    ("tags", "Tags", 60),
+    ("tags", "Tags", 50),
 )
 
 STATE_COLOURS = {

@@ -1,8 +1,9 @@
 """The selected photo, drawn from its thumbnail, with when it was taken and the faces seen in it.
 
-textual-image decides at import how this terminal can show pictures (Sixel, Kitty graphics or
-half blocks), so this module is imported before the app runs. The picture always comes from a
-small cached thumbnail made in a worker thread: drawing a 12 MP original would freeze the screen.
+With `preview = auto`, textual-image decides at import how this terminal can show pictures
+(Sixel, Kitty graphics or half blocks), so `prepare_terminal` imports it before the app runs;
+`halfcell` draws half blocks itself and needs nothing loaded first. The picture always comes
+from a small cached thumbnail made in a worker thread: a 12 MP original would freeze the screen.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
@@ -19,21 +21,31 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
 from textual.worker import get_current_worker
-from textual_image.widget import HalfcellImage
-from textual_image.widget import Image as AutoImage
 
 from tripdesk import store
 from tripdesk.config import Config
 from tripdesk.desk import pool_file
-from tripdesk.guard.types import FaceReport
-from tripdesk.media import faces, thumbs
-from tripdesk.pool.catalogue import PoolPhoto
+from tripdesk.widgets.halfblocks import HalfBlockPicture
+
+if TYPE_CHECKING:
+    from tripdesk.guard.types import FaceReport
+    from tripdesk.pool.catalogue import PoolPhoto
 
 THUMBNAIL_SIZE = 480
 # Face detection takes both cores for up to a second: wait until the cursor rests on a photo
 # (during a burst of arrivals it follows each new one) and run one detection at a time.
 DETECT_AFTER = 0.5
 _DETECTING = threading.Lock()
+
+
+def prepare_terminal(mode: str) -> None:
+    """Let textual-image find out what this terminal can show; call it before the app runs.
+
+    It asks the terminal when it is imported, which only works before Textual takes over the
+    keyboard. Only `preview = auto` needs it: `halfcell` draws with half blocks anywhere.
+    """
+    if mode == "auto":
+        import textual_image.widget  # noqa: F401
 
 
 def thumbnail_cache(config: Config) -> Path:
@@ -90,8 +102,10 @@ class PhotoPreview(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("No photo chosen.", id="about")
         if self.config.preview == "halfcell":
-            yield HalfcellImage(id="picture")
+            yield HalfBlockPicture(id="picture")
         elif self.config.preview == "auto":
+            from textual_image.widget import Image as AutoImage  # see prepare_terminal
+
             yield AutoImage(id="picture")
 
     def show(self, photo: PoolPhoto | None, tags: str) -> None:
@@ -102,12 +116,21 @@ class PhotoPreview(Vertical):
         if photo is not None:
             self._load(photo)
 
+    def hint(self, text: str) -> None:
+        """What to say while there is no photo to show."""
+        self.photo, self.faces, self._tags = None, None, ""
+        self._picture(None)
+        self.query_one("#about", Static).update(text)
+
     def retag(self, tags: str) -> None:
         self._tags = tags
         self._describe()
 
     @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
     def _load(self, photo: PoolPhoto) -> None:
+        # Imported here, in the worker: the detector and its numpy are not needed to start.
+        from tripdesk.media import faces, thumbs
+
         worker = get_current_worker()
         path = pool_file(self.config, photo)
         picture = None
@@ -151,6 +174,8 @@ class PhotoPreview(Vertical):
         taken = photo.captured_at.strftime("%a %d %b, %H:%M") if photo.captured_at else "unknown"
         lines = Text()
         lines.append(photo.original_name, style="bold")
+        if photo.derived_from is not None:
+            lines.append(" (blurred copy)")
         lines.append(f"\ntaken {taken}\n{faces_line(self.faces)}\n")
         lines.append(self._tags)
         self.query_one("#about", Static).update(lines)
