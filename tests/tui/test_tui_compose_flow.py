@@ -117,7 +117,9 @@ async def test_a_consenting_pupil_is_composed_sent_and_shown_sent_in_the_outbox(
         assert app.screen.active_bindings["ctrl+s"].enabled
 
         said = await send_through_dialogs(app, pilot)
-        await until(pilot, lambda: "Sent" in table_text(app), "the post to show as sent")
+        await until(
+            pilot, lambda: "Recorded" in table_text(app), "the post to show as recorded (dry-run)"
+        )
 
     final = said[-1]
     assert "This is exactly what will go out" in final
@@ -236,7 +238,7 @@ async def test_no_to_a_finding_goes_back_to_it_and_yes_then_sends_it(
 
         said = await send_through_dialogs(app, pilot)
         assert "Check 1 of 1" in said[0]
-        await until(pilot, lambda: "Sent" in table_text(app), "the confirmed post to go out")
+        await until(pilot, lambda: "Recorded" in table_text(app), "the confirmed post to go out")
     (post,) = posts(tui_trip)
     assert post.state == "sent"
 

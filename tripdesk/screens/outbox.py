@@ -145,7 +145,7 @@ class OutboxScreen(Screen):
         table.clear()
         colours = self.app.theme_variables
         for post in posts:
-            word, colour = STATE_WORD.get(post.state, (post.state, "foreground"))
+            word, colour = _state_word(post)
             table.add_row(
                 str(post.id),
                 Text(word, style=f"bold {colours.get(colour, '')}"),
@@ -177,9 +177,12 @@ class OutboxScreen(Screen):
         if post is None:
             detail.update("Nothing in the outbox yet.")
             return
-        word, colour = STATE_WORD.get(post.state, (post.state, "foreground"))
+        word, colour = _state_word(post)
+        dry_run = " (dry-run: nothing went to X)" if word == DRY_RUN_WORD else ""
         lines: list[Content | str] = [
-            Content.assemble((f"Post {post.id}: ", "bold"), (word, f"bold ${colour}")),
+            Content.assemble(
+                (f"Post {post.id}: ", "bold"), (word, f"bold ${colour}"), (dry_run, "")
+            ),
             post.draft.text,
         ]
         if post.draft.photos:
@@ -285,6 +288,16 @@ def _note(post: OutboxPost) -> str:
     if post.state == "sent" and post.url:
         return post.url
     return post.reason or ""
+
+
+DRY_RUN_WORD = "Recorded"
+
+
+def _state_word(post: OutboxPost) -> tuple[str, str]:
+    """The state as a word and a colour; a dry-run post is recorded, never called sent."""
+    if post.state == "sent" and post.backend == "dry-run":
+        return DRY_RUN_WORD, "success"
+    return STATE_WORD.get(post.state, (post.state, "foreground"))
 
 
 def _shortened(text: str, limit: int) -> str:
