@@ -386,6 +386,19 @@ def test_alt_text_over_1000_characters_blocks(register, settings):
     assert run(register, settings, photos=(work(alt="a" * 1000),)).verdict == "ok"
 
 
+@pytest.mark.parametrize("alt", ["y", " n ", "ok", "Cat"])
+def test_a_stray_keystroke_as_alt_text_asks_for_a_description(register, settings, alt):
+    verdict = run(register, settings, photos=(work(alt=alt),))
+    assert rules(verdict, "confirm") == {"alt-text"}
+    [finding] = verdict.findings
+    assert finding.where.field == "alt" and finding.where.index == 0
+
+
+@pytest.mark.parametrize("alt", ["A coffee cup", "Rocket", "Sketch of a cup"])
+def test_a_short_real_alt_text_is_fine(register, settings, alt):
+    assert run(register, settings, photos=(work(alt=alt),)).verdict == "ok"
+
+
 @pytest.mark.parametrize("text", ["", "   ", "\n\t "])
 def test_empty_post_blocks(register, settings, text):
     assert "empty" in rules(run(register, settings, text), "block")

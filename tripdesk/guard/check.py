@@ -37,6 +37,8 @@ LIMITS = "X's limits"
 ACCESSIBILITY = "Accessibility"
 
 MAX_PHOTOS = 4
+# A stray keystroke in the alt field ("y" meant for a dialog) must not pass as a description.
+MIN_ALT = 5
 MAX_ALT = 1000
 POLL_OPTIONS = (2, 4)
 POLL_OPTION_LENGTH = 25
@@ -625,6 +627,15 @@ def _alt_text(draft: Draft) -> Iterator[Finding]:
                 ACCESSIBILITY,
                 f"photo {i + 1} has no alt text; describe it for people who cannot see it.",
                 Where("alt", index=i),
+            )
+        elif len(photo.alt.strip()) < MIN_ALT:
+            yield _finding(
+                "alt-text",
+                "confirm",
+                ACCESSIBILITY,
+                f"the alt text of photo {i + 1} is only “{photo.alt.strip()}”; describe what the "
+                "photo shows in a few words, or confirm it says enough.",
+                Where("alt", index=i, start=0, end=len(photo.alt)),
             )
         elif len(photo.alt) > MAX_ALT:
             yield _finding(
