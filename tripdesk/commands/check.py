@@ -1,7 +1,7 @@
 """`tripdesk check DRAFT.json | --text TEXT [--json]`: the guard's verdict, as the outbox sees it.
 
-Exit 0 when the draft may go out (after confirmation if asked), 1 when it is blocked, 2 when the
-draft itself cannot be read.
+Exits 0 if the draft may be posted (once confirmed, where the guard asks for that), 1 if it is
+blocked, 2 if the draft file itself is unreadable.
 """
 
 from __future__ import annotations

@@ -6,7 +6,6 @@ in the audit log who lost or gained consent, by id only, so a post already out c
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 from dataclasses import dataclass
 from datetime import date
@@ -16,6 +15,7 @@ from tripdesk import audit, store
 from tripdesk.config import Config
 from tripdesk.consent.csvfile import read_register, read_roster
 from tripdesk.consent.register import Pupil, Register
+from tripdesk.pool.transfer import hash_file
 
 MIGRATIONS = [
     """
@@ -93,7 +93,7 @@ def import_register(
             conn,
             "consent.imported",
             file=register_csv.name,
-            sha256=hashlib.sha256(register_csv.read_bytes()).hexdigest(),
+            sha256=hash_file(register_csv),
             roster_file=roster_csv.name if roster_csv else None,
             count=report.count,
             on_roster=report.on_roster,

@@ -21,7 +21,7 @@ _MAX_URL_LENGTH = 4096
 _MAX_TCO_SLUG = 40
 _MAX_LABEL = 63
 
-# Code point ranges that weigh 1; everything else weighs 2 (twitter-text v3 configuration).
+# Code point ranges that count once; any other code point counts twice (twitter-text v3 config).
 _LIGHT_RANGES = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
 
 EntityKind = Literal["url", "mention", "hashtag"]

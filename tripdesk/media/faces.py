@@ -1,7 +1,8 @@
 """The face guard's eyes: how many faces a photo shows and where, remembered per pool sha256.
 
-Detection runs at about 1280 px on the long side after orientation, with a low threshold so
-that a doubtful face is reported rather than missed: the guard turns the report into findings.
+Faces are looked for on an upright copy scaled to roughly 1280 px along its longer edge, with a
+low threshold so that a doubtful face is reported rather than missed: the guard turns the report
+into findings.
 A photo that cannot be looked at gets `count=None` with the reason, never a silent zero.
 """
 

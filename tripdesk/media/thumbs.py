@@ -1,6 +1,6 @@
 """Small images for the TUI's grid and preview, made once and kept in a cache folder.
 
-Drawing a 12-megapixel photo into a terminal costs close to a second per render, so the screen
+A full-size phone photo takes most of a second to draw in a terminal each time, so the screen
 only ever gets these. A file that cannot be read gets a clear placeholder instead of an error,
 because a grid must keep drawing whatever lands in the pool.
 """

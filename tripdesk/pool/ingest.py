@@ -507,7 +507,7 @@ class Ingestor:
             source = self._record(conn, path, copy, found, label)
         finally:
             copy.temp.unlink(missing_ok=True)
-        self._after_pooling(conn, source, label)
+        self._after_pooling(conn, source)
 
     def _copy(self, conn: sqlite3.Connection, path: Path, label: str) -> Copy | None:
         """Steps 1–4 for a photo or video not pooled yet; None when there is nothing to copy."""
@@ -517,7 +517,7 @@ class Ingestor:
             known = catalogue.waiting_source(conn, path)
             if known is not None and known.state == state:
                 if self.config.ingest.delete_source == "auto":
-                    self._after_pooling(conn, known, label)
+                    self._after_pooling(conn, known)
                 return None
             if known is not None:  # changed since it was pooled: no longer that original
                 catalogue.mark_gone(conn, known, why="changed")
@@ -573,7 +573,7 @@ class Ingestor:
         self._report(Duplicate(path, existing))
         return source
 
-    def _after_pooling(self, conn: sqlite3.Connection, source: Source, label: str) -> None:
+    def _after_pooling(self, conn: sqlite3.Connection, source: Source) -> None:
         """Step 7, as `delete_source` says: delete now, offer it to the teacher, or keep."""
         mode = self.config.ingest.delete_source
         photo = None if mode == "never" else catalogue.photo_by_id(conn, source.photo_id)

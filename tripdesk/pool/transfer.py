@@ -1,7 +1,7 @@
 """The verified copy into the pool: the safe sequence from the ingest notes, step by step.
 
-A crash at any point leaves either the source untouched or a complete, verified copy under its
-final name; a half-written copy only ever exists under a hidden temporary name inside the pool's
+Wherever a crash falls, the original is still intact or the pool holds a whole, checked copy under
+its final name; a half-written copy only ever exists under a hidden temporary name inside the pool's
 `.incoming` folder, which the next start clears.
 """
 

@@ -155,14 +155,7 @@ class PhotosScreen(Screen[None]):
             grid.show(key, name, state)
             return
         self._key_by_photo[photo.id] = key
-        grid.show(
-            key,
-            photo.original_name,
-            state,
-            photo=photo,
-            taken=photo.captured_at,
-            tags=tags_summary(photo, self.register),
-        )
+        self._show_photo(grid, key, photo, state)
         if grid.key_at_cursor() == key:
             self._preview_soon()
 
@@ -186,14 +179,7 @@ class PhotosScreen(Screen[None]):
         for photo in photos or ():
             key = self._key_by_photo.setdefault(photo.id, f"photo:{photo.id}")
             state = str(grid.get_cell(key, "state")) if key in grid.rows else photo_state(photo)
-            grid.show(
-                key,
-                photo.original_name,
-                state,
-                photo=photo,
-                taken=photo.captured_at,
-                tags=tags_summary(photo, self.register),
-            )
+            self._show_photo(grid, key, photo, state)
         self._counts_stale = True
         self._show_preview()
 
@@ -203,15 +189,18 @@ class PhotosScreen(Screen[None]):
         for photo in photos or ():
             key = self._key_by_photo.get(photo.id)
             if key is not None and key in grid.rows:
-                grid.show(
-                    key,
-                    photo.original_name,
-                    "deleted from phone",
-                    photo=photo,
-                    taken=photo.captured_at,
-                    tags=tags_summary(photo, self.register),
-                )
+                self._show_photo(grid, key, photo, "deleted from phone")
         self._counts_stale = True
+
+    def _show_photo(self, grid: PhotoGrid, key: str, photo: PoolPhoto, state: str) -> None:
+        grid.show(
+            key,
+            photo.original_name,
+            state,
+            photo=photo,
+            taken=photo.captured_at,
+            tags=tags_summary(photo, self.register),
+        )
 
     def chosen(self) -> list[PoolPhoto]:
         return self.query_one(PhotoGrid).chosen()
