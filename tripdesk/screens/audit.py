@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from tripdesk import audit
+from tripdesk.screens.trip import TripScreen
 
 if TYPE_CHECKING:
-    from tripdesk.app import TripdeskApp
+    pass
 
 SHOWN = 500
 FILTER_DELAY = 0.2
@@ -42,7 +42,7 @@ def facts_line(facts: dict[str, Any]) -> str:
     return " · ".join(parts)
 
 
-class AuditScreen(Screen[None]):
+class AuditScreen(TripScreen[None]):
     VIEW = True  # somewhere to look: opening another view replaces it
     CSS_PATH = "audit.tcss"
     AUTO_FOCUS = "#events"
@@ -55,10 +55,6 @@ class AuditScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._timer: Timer | None = None
-
-    @property
-    def desk(self) -> TripdeskApp:
-        return cast("TripdeskApp", self.app)
 
     def action_back(self) -> None:
         """Back to the screen this one was opened from (Photos, or a post being written)."""

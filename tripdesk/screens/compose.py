@@ -13,14 +13,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Checkbox, Footer, Header, Input, Select, Static, TextArea
 from textual.widgets.input import Selection as InputSelection
@@ -41,6 +40,7 @@ from tripdesk.publish.outbox import Outbox
 from tripdesk.review import review_draft
 from tripdesk.screens.confirm import ConfirmScreen, confirm_finding
 from tripdesk.screens.outbox import OutboxScreen
+from tripdesk.screens.trip import TripScreen
 from tripdesk.widgets.alt_text import AltTextField
 from tripdesk.widgets.findings import FindingsList
 from tripdesk.widgets.halfblocks import HalfBlockPicture
@@ -49,7 +49,6 @@ from tripdesk.widgets.poll_editor import PollEditor, duration
 if TYPE_CHECKING:
     from sqlite3 import Connection
 
-    from tripdesk.app import TripdeskApp
     from tripdesk.config import Config
     from tripdesk.publish.worker import OutboxStatus
 
@@ -66,7 +65,7 @@ class FinalPhoto:
     alt: str
 
 
-class ComposeScreen(Screen):
+class ComposeScreen(TripScreen):
     """The draft being written, its findings, and the way out through the outbox."""
 
     CSS_PATH = "compose.tcss"
@@ -88,14 +87,6 @@ class ComposeScreen(Screen):
         self._faces: list[FaceReport | None] = [None] * len(self.photos)
         self._timer: Timer | None = None
         self._sending = False
-
-    @property
-    def desk(self) -> TripdeskApp:
-        return cast("TripdeskApp", self.app)
-
-    @property
-    def config(self) -> Config:
-        return self.desk.config
 
     def compose(self) -> ComposeResult:
         yield Header()

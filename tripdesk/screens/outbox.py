@@ -9,14 +9,13 @@ background sender reports a change.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.screen import Screen
 from textual.style import Style
 from textual.widgets import DataTable, Footer, Header, Label, Static, Switch
 
@@ -25,12 +24,11 @@ from tripdesk.errors import TripdeskError
 from tripdesk.publish.outbox import Outbox, OutboxPost
 from tripdesk.publish.worker import OutboxStatus
 from tripdesk.screens.confirm import ConfirmScreen
+from tripdesk.screens.trip import TripScreen
 
 if TYPE_CHECKING:
     from sqlite3 import Connection
 
-    from tripdesk.app import TripdeskApp
-    from tripdesk.config import Config
 
 STATE_WORD = {
     "queued": ("Queued", "primary"),
@@ -47,7 +45,7 @@ PREVIEW_CHARS = 24
 NOTE_CHARS = 60
 
 
-class OutboxScreen(Screen):
+class OutboxScreen(TripScreen):
     """The outbox as a table, with the online state and the pause switch above it."""
 
     VIEW = True  # somewhere to look: opening another view replaces it
@@ -65,14 +63,6 @@ class OutboxScreen(Screen):
         self._conn: Connection | None = None
         self._outbox: Outbox | None = None
         self._posts: dict[int, OutboxPost] = {}
-
-    @property
-    def desk(self) -> TripdeskApp:
-        return cast("TripdeskApp", self.app)
-
-    @property
-    def config(self) -> Config:
-        return self.desk.config
 
     def compose(self) -> ComposeResult:
         yield Header()

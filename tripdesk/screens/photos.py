@@ -10,14 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Static
 
@@ -38,11 +37,12 @@ from tripdesk.pool.events import (
     PoolEvent,
     Skipped,
 )
+from tripdesk.screens.trip import TripScreen
 from tripdesk.widgets.photo_grid import PhotoGrid
 from tripdesk.widgets.preview import PhotoPreview
 
 if TYPE_CHECKING:
-    from tripdesk.app import PoolChanged, TripdeskApp
+    from tripdesk.app import PoolChanged
 
 PREVIEW_DELAY = 0.1
 # A trip day is a few hundred photos; listing a whole multi-year pool would slow every start.
@@ -58,7 +58,7 @@ class CatalogueRead(Message):
     awaiting: set[int]
 
 
-class PhotosScreen(Screen[None]):
+class PhotosScreen(TripScreen[None]):
     CSS_PATH = "photos.tcss"
     AUTO_FOCUS = "#grid"
     # Below 100 columns the preview goes under the list, so the tags column keeps its room.
@@ -75,10 +75,6 @@ class PhotosScreen(Screen[None]):
         self._failed: set[Path] = set()
         self._counts_stale = True
         self._preview_timer: Timer | None = None
-
-    @property
-    def desk(self) -> TripdeskApp:
-        return cast("TripdeskApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -17,7 +17,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Static
 
 from tripdesk import store
@@ -25,11 +24,12 @@ from tripdesk.consent.register import Register
 from tripdesk.consent.store import ImportReport, import_register, load_register
 from tripdesk.desk import pupil_label
 from tripdesk.errors import TripdeskError
+from tripdesk.screens.trip import TripScreen
 from tripdesk.widgets.path_input import PathInput
 from tripdesk.widgets.pupil_picker import consent_text
 
 if TYPE_CHECKING:
-    from tripdesk.app import TripdeskApp
+    pass
 
 
 @dataclass
@@ -43,7 +43,7 @@ class ImportFailed(Message):
     reason: str
 
 
-class RegisterScreen(Screen[None]):
+class RegisterScreen(TripScreen[None]):
     VIEW = True  # somewhere to look: opening another view replaces it
     CSS_PATH = "register.tcss"
     AUTO_FOCUS = "#roster"
@@ -51,10 +51,6 @@ class RegisterScreen(Screen[None]):
         Binding("escape", "back", "Back", id="register.back"),
         Binding("i", "import", "Import a register", id="register.import"),
     ]
-
-    @property
-    def desk(self) -> TripdeskApp:
-        return cast("TripdeskApp", self.app)
 
     def action_back(self) -> None:
         """Back to the screen this one was opened from (Photos, or a post being written)."""

@@ -7,24 +7,24 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
 from tripdesk import config as settings
 from tripdesk.consent.store import import_register
 from tripdesk.desk import PLACEHOLDER_TRIP, needs_setup, short_path
 from tripdesk.errors import TripdeskError
+from tripdesk.screens.trip import TripScreen
 from tripdesk.widgets.path_input import PathInput
 
 if TYPE_CHECKING:
-    from tripdesk.app import TripdeskApp
+    pass
 
 HASHTAG = re.compile(r"#\w+")
 
@@ -49,17 +49,13 @@ def trip_values(name: str, hashtag: str, inbox: Path | None, pool: Path | None) 
     return {"name": name, "hashtag": hashtag, "inbox": str(inbox), "pool": str(pool)}
 
 
-class SetupScreen(Screen[None]):
+class SetupScreen(TripScreen[None]):
     CSS_PATH = "setup.tcss"
     AUTO_FOCUS = "#name"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save and start", id="setup.save"),
         Binding("escape", "back", "Back, unchanged", id="setup.back"),
     ]
-
-    @property
-    def desk(self) -> TripdeskApp:
-        return cast("TripdeskApp", self.app)
 
     def compose(self) -> ComposeResult:
         trip = self.desk.config.trip

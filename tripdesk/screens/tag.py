@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -17,7 +17,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Checkbox, Footer, Header, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
@@ -31,11 +30,12 @@ from tripdesk.guard.types import Box, FaceReport
 from tripdesk.media import blur, faces
 from tripdesk.pool import catalogue
 from tripdesk.pool.catalogue import PoolPhoto
+from tripdesk.screens.trip import TripScreen
 from tripdesk.widgets.preview import PhotoPreview, faces_line
 from tripdesk.widgets.pupil_picker import PupilPicker, consent_text
 
 if TYPE_CHECKING:
-    from tripdesk.app import TripdeskApp
+    pass
 
 
 @dataclass
@@ -50,7 +50,7 @@ class Blurred(Message):
     photos: list[PoolPhoto]
 
 
-class TagScreen(Screen[list[PoolPhoto]]):
+class TagScreen(TripScreen[list[PoolPhoto]]):
     """Dismisses with every photo it changed or created, so the Photos screen can show them."""
 
     CSS_PATH = "tag.tcss"
@@ -68,10 +68,6 @@ class TagScreen(Screen[list[PoolPhoto]]):
         self.register = Register()
         self.reports: dict[int, FaceReport | None] = {}
         self.changed: dict[int, PoolPhoto] = {}
-
-    @property
-    def desk(self) -> TripdeskApp:
-        return cast("TripdeskApp", self.app)
 
     def compose(self) -> ComposeResult:
         self.register = load_register(self.desk.conn)
