@@ -14,7 +14,7 @@ from tripdesk.consent.register import Register
 @pytest.fixture
 def register(fixture_register: Path) -> Register:
     roster = read_roster(fixture_register / "trip_roster.csv")
-    return Register(read_register(fixture_register / "sample_register.csv", {}, roster))
+    return Register(read_register(fixture_register / "sample_register.csv", {}, roster).pupils)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
 import re
 from collections.abc import Callable, Mapping
@@ -118,6 +119,7 @@ class _Table:
     source: str
     header: list[str]
     rows: list[tuple[int, list[str]]]  # (line number, cells)
+    sha256: str  # of the very bytes parsed, for the audit log
 
 
 def _read_table(path: Path) -> _Table:
@@ -150,7 +152,9 @@ def _read_table(path: Path) -> _Table:
         raise TripdeskError(f"{path}, line {reader.line_num}: {reason}.") from None
     if header is None:
         raise TripdeskError(f"{path} is empty: it has no heading row.")
-    return _Table(source=str(path), header=header, rows=rows)
+    return _Table(
+        source=str(path), header=header, rows=rows, sha256=hashlib.sha256(data).hexdigest()
+    )
 
 
 def _columns(table: _Table, mapping: Mapping[str, str]) -> dict[str, int]:
@@ -196,13 +200,21 @@ def withdrawn_on(value: str, today: date) -> date | None:
     return parse_date(value)
 
 
+@dataclass(frozen=True)
+class RegisterFile:
+    """The pupils read from a register file, and the hash of the bytes they came from."""
+
+    pupils: tuple[Pupil, ...]
+    sha256: str
+
+
 def read_register(
     path: Path,
     mapping: Mapping[str, str],
     roster: frozenset[str] | None,
     *,
     today: date | None = None,
-) -> tuple[Pupil, ...]:
+) -> RegisterFile:
     """Every pupil in the file, or a TripdeskError naming the line and reason; nothing partial.
 
     The trip roster comes from `roster` when given, else from an on-roster column, else everyone
@@ -282,7 +294,7 @@ def read_register(
             raise TripdeskError(
                 f"The roster lists {', '.join(unknown[:5])}, not in the register {path}."
             )
-    return tuple(pupils)
+    return RegisterFile(tuple(pupils), table.sha256)
 
 
 def read_roster(path: Path) -> frozenset[str]:

@@ -15,7 +15,6 @@ from tripdesk import audit, store
 from tripdesk.config import Config
 from tripdesk.consent.csvfile import read_register, read_roster
 from tripdesk.consent.register import Pupil, Register
-from tripdesk.pool.transfer import hash_file
 
 MIGRATIONS = [
     """
@@ -78,7 +77,8 @@ def import_register(
     """Replace the register with the file's pupils, all or nothing, and audit what changed."""
     today = today or date.today()
     roster = read_roster(roster_csv) if roster_csv is not None else None
-    pupils = read_register(register_csv, config.register_columns, roster, today=today)
+    read = read_register(register_csv, config.register_columns, roster, today=today)
+    pupils = read.pupils
     old = load_register(conn)
     new = Register(pupils)
     report = _compare(old, new, today)
@@ -93,7 +93,7 @@ def import_register(
             conn,
             "consent.imported",
             file=register_csv.name,
-            sha256=hash_file(register_csv),
+            sha256=read.sha256,
             roster_file=roster_csv.name if roster_csv else None,
             count=report.count,
             on_roster=report.on_roster,
