@@ -15,8 +15,8 @@ from pathlib import Path
 
 from tripdesk.config import Config
 from tripdesk.consent.store import load_register
+from tripdesk.draft import Draft, DraftPhoto
 from tripdesk.errors import TripdeskError
-from tripdesk.guard.types import Draft, DraftPhoto
 from tripdesk.pool import catalogue
 from tripdesk.pool.transfer import hash_file
 

@@ -12,8 +12,9 @@ from datetime import date
 from tripdesk import audit
 from tripdesk.config import Config
 from tripdesk.consent.store import load_register
+from tripdesk.draft import Draft
 from tripdesk.guard import check
-from tripdesk.guard.types import Draft, Verdict
+from tripdesk.verdict import Verdict
 
 
 def review_draft(
@@ -29,11 +30,11 @@ def review_draft(
     With `detect_faces=False` only face reports already cached are used; photos without one
     are left for the teacher to look at, which the guard asks for.
     """
-    from tripdesk.media.faces import attach_faces  # onnxruntime loads only when a draft is judged
+    from tripdesk.media.faces import draft_faces  # onnxruntime loads only when a draft is judged
 
     register = load_register(conn)
-    draft = attach_faces(draft, conn, config, detect=detect_faces)
-    verdict = check(draft, register, config.guard, today=today)
+    draft, faces = draft_faces(draft, conn, config, detect=detect_faces)
+    verdict = check(draft, register, config.guard, faces=faces, today=today)
     audit.record(
         conn,
         "guard.checked",

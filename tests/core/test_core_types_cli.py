@@ -7,8 +7,9 @@ import pytest
 
 from tripdesk import __version__
 from tripdesk.cli import main
+from tripdesk.draft import Draft
 from tripdesk.errors import TripdeskError
-from tripdesk.guard.types import Draft, Finding, Verdict, Where
+from tripdesk.verdict import Finding, Verdict, Where
 
 CONTRACT_EXAMPLE = {
     "text": "Year 6 loved the dinosaurs today! #Y6Museum",

@@ -11,9 +11,9 @@ import pytest
 
 from tripdesk import audit, cli, config, store
 from tripdesk.consent.store import import_register
+from tripdesk.draft import Draft, DraftPhoto
 from tripdesk.drafts import load_draft
 from tripdesk.errors import TripdeskError
-from tripdesk.guard.types import Draft, DraftPhoto
 from tripdesk.pool.ingest import Ingestor
 from tripdesk.review import review_draft
 

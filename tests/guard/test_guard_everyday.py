@@ -14,9 +14,11 @@ from guard_helpers import TODAY
 
 from tripdesk.config import GuardSettings
 from tripdesk.consent.register import Pupil, Register
+from tripdesk.draft import Draft, DraftPhoto, Poll
 from tripdesk.guard import check
 from tripdesk.guard.names import fold
-from tripdesk.guard.types import Draft, DraftPhoto, FaceReport, Finding, Poll, Verdict
+from tripdesk.media.report import FaceReport
+from tripdesk.verdict import Finding, Verdict
 
 EVERYDAY_POSTS = [
     "Lunch in the park before the great hall tour",
@@ -88,8 +90,8 @@ DOUBTS = [
 SETTINGS = GuardSettings(partners=("@NHM_London", "@AuthorVisit"))
 
 
-def verdict(register: Register, text: str, **kw) -> Verdict:
-    return check(Draft(text=text, **kw), register, SETTINGS, today=TODAY)
+def verdict(register: Register, text: str, faces=(), **kw) -> Verdict:
+    return check(Draft(text=text, **kw), register, SETTINGS, faces=faces, today=TODAY)
 
 
 def names(result: Verdict) -> list[Finding]:
@@ -150,8 +152,8 @@ def test_names_a_hurried_teacher_types_block(register, text):
 )
 def test_names_in_alt_text_and_poll_options_block(register, text, field):
     if field == "alt":
-        photo = DraftPhoto("p.jpg", no_children=True, alt=text, faces=FaceReport(0))
-        result = verdict(register, "A great day", photos=(photo,))
+        photo = DraftPhoto("p.jpg", no_children=True, alt=text)
+        result = verdict(register, "A great day", photos=(photo,), faces=(FaceReport(0),))
     else:
         result = verdict(register, "Who won?", poll=Poll((text, "Space"), 60))
     [finding] = names(result)

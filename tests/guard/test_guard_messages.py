@@ -7,8 +7,10 @@ import re
 from guard_helpers import TODAY
 
 from tripdesk.config import GuardSettings
+from tripdesk.draft import Draft, DraftPhoto, Poll
 from tripdesk.guard import check
-from tripdesk.guard.types import Draft, DraftPhoto, FaceReport, Finding, Poll
+from tripdesk.media.report import FaceReport
+from tripdesk.verdict import Finding
 
 SETTINGS = GuardSettings(partners=("@NHM_London",))
 SECTIONS = {
@@ -37,10 +39,13 @@ def field_text(draft: Draft, finding: Finding) -> str:
     return draft.text
 
 
+KITCHEN_FACES = (None, FaceReport(2))
+
+
 def kitchen_sink() -> Draft:
     """A draft that breaks nearly every rule at once."""
-    photo = DraftPhoto("a.jpg", pupils=("P1002",), alt="Amira Khan by the rocket", faces=None)
-    empty_alt = DraftPhoto("b.jpg", no_children=True, alt="", faces=FaceReport(2))
+    photo = DraftPhoto("a.jpg", pupils=("P1002",), alt="Amira Khan by the rocket")
+    empty_alt = DraftPhoto("b.jpg", no_children=True, alt="")
     return Draft(
         text="@someone Jack Brown’s homework: buy now at @shop, sh1t \udcff " + "x" * 260,
         photos=(photo, empty_alt, photo, photo, photo),
@@ -50,7 +55,7 @@ def kitchen_sink() -> Draft:
 
 
 def test_every_finding_names_its_section_and_says_what_to_change(register):
-    verdict = check(kitchen_sink(), register, SETTINGS, today=TODAY)
+    verdict = check(kitchen_sink(), register, SETTINGS, faces=KITCHEN_FACES, today=TODAY)
     assert len({f.rule for f in verdict.findings}) >= 12
     for finding in verdict.findings:
         assert finding.section in SECTIONS, finding
@@ -60,7 +65,7 @@ def test_every_finding_names_its_section_and_says_what_to_change(register):
 
 def test_every_span_lies_inside_its_field_and_the_message_quotes_it(register):
     draft = kitchen_sink()
-    verdict = check(draft, register, SETTINGS, today=TODAY)
+    verdict = check(draft, register, SETTINGS, faces=KITCHEN_FACES, today=TODAY)
     spans = [f for f in verdict.findings if f.where.start is not None]
     assert len(spans) >= 8
     for finding in spans:

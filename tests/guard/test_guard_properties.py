@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from tripdesk.config import GuardSettings
 from tripdesk.consent.register import Pupil, Register
+from tripdesk.draft import Draft
 from tripdesk.guard import check
-from tripdesk.guard.types import Draft
 from tripdesk.guard.words import CALENDAR, DATE_WORDS, ORDINARY_WORDS
 
 SETTINGS = GuardSettings(partners=("@NHM_London",))

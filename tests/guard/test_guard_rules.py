@@ -9,34 +9,32 @@ from guard_helpers import TODAY
 
 from tripdesk.config import GuardSettings
 from tripdesk.consent.register import Pupil, Register
+from tripdesk.draft import Draft, DraftPhoto, Poll
 from tripdesk.guard import check
-from tripdesk.guard.types import Draft, DraftPhoto, FaceReport, Finding, Poll, Verdict
+from tripdesk.media.report import FaceReport
+from tripdesk.verdict import Finding, Verdict
 
 
-def photo(
-    *pupils: str, alt: str = "Pupils looking at a fossil", faces: int | None = 1
-) -> DraftPhoto:
-    return DraftPhoto(
-        path="p.jpg",
-        pupils=pupils,
-        alt=alt,
-        faces=FaceReport(count=faces) if faces is not None else None,
-    )
+def photo(*pupils: str, alt: str = "Pupils looking at a fossil") -> DraftPhoto:
+    return DraftPhoto(path="p.jpg", pupils=pupils, alt=alt)
 
 
-def work(alt: str = "A sketch of a coffee cup", faces: int | None = 0) -> DraftPhoto:
-    return DraftPhoto(
-        path="w.jpg",
-        no_children=True,
-        alt=alt,
-        faces=FaceReport(count=faces) if faces is not None else None,
-    )
+def work(alt: str = "A sketch of a coffee cup") -> DraftPhoto:
+    return DraftPhoto(path="w.jpg", no_children=True, alt=alt)
 
 
 def run(
-    register: Register, settings: GuardSettings, text: str = "A great day at the museum!", **kw
+    register: Register,
+    settings: GuardSettings,
+    text: str = "A great day at the museum!",
+    faces: tuple[FaceReport | None, ...] | None = None,
+    **kw,
 ) -> Verdict:
-    return check(Draft(text=text, **kw), register, settings, today=TODAY)
+    """Check a draft; unless said otherwise the detector saw one face per photo of pupils."""
+    draft = Draft(text=text, **kw)
+    if faces is None:
+        faces = tuple(FaceReport(count=0 if p.no_children else 1) for p in draft.photos)
+    return check(draft, register, settings, faces=faces, today=TODAY)
 
 
 def rules(verdict: Verdict, severity: str | None = None) -> set[str]:
@@ -62,7 +60,9 @@ def test_a_clean_draft_is_ok(register, settings):
 
 
 def test_untagged_undeclared_photo_blocks(register, settings):
-    verdict = run(register, settings, photos=(DraftPhoto("p.jpg", alt="x", faces=FaceReport(0)),))
+    verdict = run(
+        register, settings, photos=(DraftPhoto("p.jpg", alt="x"),), faces=(FaceReport(0),)
+    )
     assert "photo-consent" in rules(verdict, "block")
     assert only(verdict, "photo-consent")[0].where.to_dict() == {"field": "photo", "index": 0}
 
@@ -109,22 +109,28 @@ def test_photo_both_tagged_and_declared_empty_blocks(register, settings):
 
 
 def test_faces_on_a_photo_declared_without_children_block(register, settings):
-    verdict = run(register, settings, photos=(work(faces=2),))
+    verdict = run(register, settings, photos=(work(),), faces=(FaceReport(2),))
     [finding] = only(verdict, "faces")
     assert finding.severity == "block"
     assert "2 faces found in photo 1" in finding.message
 
 
 def test_more_faces_than_tagged_pupils_who_may_appear_asks(register, settings):
-    verdict = run(register, settings, photos=(photo("P1001", "P1003", faces=4),))
+    verdict = run(register, settings, photos=(photo("P1001", "P1003"),), faces=(FaceReport(4),))
     [finding] = only(verdict, "faces")
     assert finding.severity == "confirm"
     assert "4 faces in photo 1 but 2 tagged pupils" in finding.message
 
 
 def test_faces_matching_the_tags_pass(register, settings):
-    assert only(run(register, settings, photos=(photo("P1001", "P1003", faces=2),)), "faces") == []
-    assert only(run(register, settings, photos=(work(faces=0),)), "faces") == []
+    assert (
+        only(
+            run(register, settings, photos=(photo("P1001", "P1003"),), faces=(FaceReport(2),)),
+            "faces",
+        )
+        == []
+    )
+    assert only(run(register, settings, photos=(work(),), faces=(FaceReport(0),)), "faces") == []
 
 
 @pytest.mark.parametrize(
@@ -133,8 +139,7 @@ def test_faces_matching_the_tags_pass(register, settings):
     ids=["unchecked", "failed"],
 )
 def test_photo_nobody_looked_at_is_never_ok(register, settings, report):
-    unchecked = replace(work(), faces=report)
-    verdict = run(register, settings, photos=(unchecked,))
+    verdict = run(register, settings, photos=(work(),), faces=(report,))
     [finding] = only(verdict, "faces")
     assert finding.severity == "confirm"
     assert "look at photo 1 yourself" in finding.message
@@ -421,7 +426,8 @@ def test_every_message_names_its_policy_section(register, settings):
         register,
         settings,
         "@someone Amira Khan's homework: buy now, sh1t " + "x" * 280,
-        photos=(photo("P1002", alt=""), work(faces=3)),
+        photos=(photo("P1002", alt=""), work()),
+        faces=(FaceReport(1), FaceReport(3)),
         poll=Poll(("a",), 1),
     )
     assert len(rules(verdict)) >= 10

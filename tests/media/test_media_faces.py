@@ -1,4 +1,4 @@
-"""The face detector on the shared fixtures, its cache per sha256, and `attach_faces`."""
+"""The face detector on the shared fixtures, its cache per sha256, and `draft_faces`."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from PIL import Image, ImageOps
 
 from tripdesk import audit
 from tripdesk.config import Config
-from tripdesk.guard.types import Draft, DraftPhoto, FaceReport
+from tripdesk.draft import Draft, DraftPhoto
 from tripdesk.media import centerface, faces
 from tripdesk.media.images import sha256_of
+from tripdesk.media.report import FaceReport
 
 BROKEN = ("IMG_0006_truncated.JPG", "IMG_0007_not_a_photo.JPG", "IMG_0008_empty.JPG")
 
@@ -110,7 +111,7 @@ def test_reports_are_cached_per_sha256_and_audited(
     ]
 
 
-def test_attach_faces_fills_every_photo(
+def test_draft_faces_reports_on_every_photo(
     fixture_photos: Path, conn: sqlite3.Connection, cfg: Config
 ) -> None:
     draft = Draft(
@@ -122,12 +123,11 @@ def test_attach_faces_fills_every_photo(
             DraftPhoto(path="nowhere/IMG_9999.JPG"),
         ),
     )
-    before = faces.attach_faces(draft, conn, cfg, detect=False)
-    assert [p.faces for p in before.photos[:2]] == [None, None]
-    assert before.photos[3].faces == FaceReport(count=None, error="IMG_9999.JPG is not there.")
+    _, before = faces.draft_faces(draft, conn, cfg, detect=False)
+    assert list(before[:2]) == [None, None]
+    assert before[3] == FaceReport(count=None, error="IMG_9999.JPG is not there.")
 
-    checked = faces.attach_faces(draft, conn, cfg)
-    reports = [p.faces for p in checked.photos]
+    checked, reports = faces.draft_faces(draft, conn, cfg)
     assert reports[0] is not None and reports[0].count == 1
     assert reports[1] == FaceReport(count=0)
     assert reports[2] is not None and reports[2].count is None and reports[2].error
@@ -137,18 +137,7 @@ def test_attach_faces_fills_every_photo(
     assert checked.photos[3].sha256 is None
     assert checked.text == draft.text
 
-    assert faces.attach_faces(draft, conn, cfg, detect=False) == checked
-
-
-def test_a_relative_path_is_found_in_the_pool(
-    fixture_photos: Path, conn: sqlite3.Connection, cfg: Config
-) -> None:
-    trip = cfg.trip.pool / "School-trip"
-    trip.mkdir(parents=True)
-    shutil.copyfile(fixture_photos / "IMG_0003.JPG", trip / "cat.jpg")
-    draft = Draft(text="", photos=(DraftPhoto(path="School-trip/cat.jpg"),))
-    (photo,) = faces.attach_faces(draft, conn, cfg).photos
-    assert photo.faces == FaceReport(count=0)
+    assert faces.draft_faces(draft, conn, cfg, detect=False) == (checked, reports)
 
 
 def test_a_detector_failure_is_reported_and_not_remembered(

@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 from keyring.backend import KeyringBackend
 
 from tripdesk.config import Config
-from tripdesk.guard.types import Draft, Finding, Verdict
+from tripdesk.draft import Draft
+from tripdesk.verdict import Finding, Verdict
 
 
 class MemoryKeyring(KeyringBackend):

@@ -25,10 +25,11 @@ from publish_helpers import ok
 from xstandin import XStandIn
 
 from tripdesk.config import Config
+from tripdesk.draft import Draft
 from tripdesk.drafts import load_draft
-from tripdesk.guard.types import Draft, Verdict
 from tripdesk.publish.outbox import Outbox
 from tripdesk.review import review_draft
+from tripdesk.verdict import Verdict
 
 KILLS = 20
 

@@ -13,10 +13,11 @@ from publish_helpers import ScriptedGuard, ok
 
 from tripdesk import audit
 from tripdesk.config import Config
+from tripdesk.draft import Draft, DraftPhoto, Poll
 from tripdesk.errors import TripdeskError
-from tripdesk.guard.types import Draft, DraftPhoto, Finding, Poll, Verdict
 from tripdesk.publish.backends import DryRunBackend
 from tripdesk.publish.outbox import Outbox
+from tripdesk.verdict import Finding, Verdict
 
 
 @pytest.fixture

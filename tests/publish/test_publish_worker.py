@@ -11,7 +11,7 @@ from publish_helpers import ok
 from xstandin import CREDENTIALS, XStandIn
 
 from tripdesk.config import Config
-from tripdesk.guard.types import Draft
+from tripdesk.draft import Draft
 from tripdesk.publish.credentials import Credentials
 from tripdesk.publish.outbox import Outbox
 from tripdesk.publish.worker import OutboxStatus, OutboxWorker

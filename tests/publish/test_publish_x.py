@@ -13,8 +13,8 @@ from publish_helpers import Clock, ScriptedGuard, ok
 from xstandin import CREDENTIALS, XStandIn
 
 from tripdesk.config import Config
+from tripdesk.draft import Draft, DraftPhoto, Poll
 from tripdesk.errors import TripdeskError
-from tripdesk.guard.types import Draft, DraftPhoto, Poll
 from tripdesk.publish.backends import make_backend
 from tripdesk.publish.credentials import Credentials
 from tripdesk.publish.outbox import Outbox

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from textual.app import App, ComposeResult
 
-from tripdesk.guard.types import Finding, Where
 from tripdesk.screens.confirm import ConfirmScreen, confirm_finding
+from tripdesk.verdict import Finding, Where
 from tripdesk.widgets.findings import FindingsList
 
 SURNAME = Finding(

@@ -17,7 +17,7 @@ from textual.widgets import Input, TextArea
 from tripdesk import store
 from tripdesk.app import TripdeskApp
 from tripdesk.config import Config
-from tripdesk.guard.types import Draft, DraftPhoto
+from tripdesk.draft import Draft, DraftPhoto
 from tripdesk.media.prepare import prepare
 from tripdesk.media.thumbs import thumbnail
 from tripdesk.pool.catalogue import PoolPhoto, set_tags

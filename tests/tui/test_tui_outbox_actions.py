@@ -18,8 +18,8 @@ from tripdesk import store
 from tripdesk.app import TripdeskApp
 from tripdesk.config import Config
 from tripdesk.consent.store import load_register
+from tripdesk.draft import Draft
 from tripdesk.guard import check
-from tripdesk.guard.types import Draft
 from tripdesk.publish.outbox import Outbox, OutboxPost
 from tripdesk.screens.confirm import ConfirmScreen
 from tripdesk.screens.outbox import OutboxScreen

@@ -19,8 +19,8 @@ from tripdesk import store
 from tripdesk.app import TripdeskApp
 from tripdesk.config import Config
 from tripdesk.consent.store import load_register
+from tripdesk.draft import Draft
 from tripdesk.guard import check
-from tripdesk.guard.types import Draft
 from tripdesk.publish.outbox import Outbox
 
 sys.path.append(str(Path(__file__).resolve().parents[1] / "publish"))

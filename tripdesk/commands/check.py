@@ -11,11 +11,12 @@ import json
 from pathlib import Path
 
 from tripdesk import config, store
+from tripdesk.draft import Draft
 from tripdesk.drafts import load_draft
 from tripdesk.errors import TripdeskError
 from tripdesk.guard.count import MAX_WEIGHTED_LENGTH
-from tripdesk.guard.types import Draft, Verdict
 from tripdesk.review import review_draft
+from tripdesk.verdict import Verdict
 
 _MARKS = {"block": "BLOCK  ", "confirm": "CONFIRM", "info": "INFO   "}
 

@@ -13,9 +13,9 @@ from pathlib import Path
 from tripdesk import config as settings
 from tripdesk import store
 from tripdesk.drafts import load_draft
-from tripdesk.guard.types import Finding, Verdict
 from tripdesk.publish.outbox import Outbox
 from tripdesk.review import review_draft
+from tripdesk.verdict import Finding, Verdict
 
 
 def run(args: argparse.Namespace) -> int:

@@ -8,13 +8,14 @@ A rule that cannot tell asks for confirmation; it never stays silent about a dou
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
 from tripdesk.config import GuardSettings
 from tripdesk.consent.register import Pupil, Register
+from tripdesk.draft import Draft
 from tripdesk.guard import words
 from tripdesk.guard.count import (
     MAX_WEIGHTED_LENGTH,
@@ -25,7 +26,8 @@ from tripdesk.guard.count import (
     weighted_length,
 )
 from tripdesk.guard.names import NameHit, find_names, fold, index_for, invisible
-from tripdesk.guard.types import Draft, Finding, Severity, Verdict, Where
+from tripdesk.media.report import FaceReport
+from tripdesk.verdict import Finding, Severity, Verdict, Where
 
 PHOTO_CONSENT = "Photo consent"
 FIRST_NAMES = "First names only"
@@ -46,9 +48,18 @@ POLL_MINUTES = (5, 10080)
 
 
 def check(
-    draft: Draft, register: Register, settings: GuardSettings, *, today: date | None = None
+    draft: Draft,
+    register: Register,
+    settings: GuardSettings,
+    *,
+    faces: Sequence[FaceReport | None] = (),
+    today: date | None = None,
 ) -> Verdict:
-    """The guard's verdict on a draft: blocked if any rule blocks, confirm if any asks."""
+    """The guard's verdict on a draft: blocked if any rule blocks, confirm if any asks.
+
+    `faces` holds the face detector's report for each photo, in the draft's order; a photo
+    without one has not been looked at yet.
+    """
     today = today or date.today()
     tagged = _tagged(draft, register)
     length = weighted_length(draft.text)
@@ -57,7 +68,7 @@ def check(
         *_broken(draft),
         *_no_register(register),
         *_photo_consent(draft, register, today),
-        *_faces(draft, register, today),
+        *_faces(draft, faces, register, today),
         *_names(draft, register, settings, tagged),
         *_mentions(draft.text, settings),
         *_advertising(draft.text),
@@ -197,11 +208,13 @@ def _why_not(pupil: Pupil, status: str) -> str:
     return "has no social-media photo consent"
 
 
-def _faces(draft: Draft, register: Register, today: date) -> Iterator[Finding]:
+def _faces(
+    draft: Draft, reports: Sequence[FaceReport | None], register: Register, today: date
+) -> Iterator[Finding]:
     for i, photo in enumerate(draft.photos):
         n = i + 1
         where = Where("photo", index=i)
-        faces = photo.faces
+        faces = reports[i] if i < len(reports) else None
         if faces is None or faces.count is None:
             reason = "faces were not checked yet" if faces is None else "face detection failed"
             yield _finding(

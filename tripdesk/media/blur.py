@@ -22,9 +22,9 @@ from PIL import Image, ImageFilter
 from tripdesk import audit
 from tripdesk.config import Config
 from tripdesk.errors import TripdeskError
-from tripdesk.guard.types import Box
 from tripdesk.media import faces
 from tripdesk.media.images import open_upright, sha256_of
+from tripdesk.media.report import Box
 from tripdesk.pool.catalogue import PoolPhoto, add_derived, photo_by_sha
 
 ENLARGE = 1.6

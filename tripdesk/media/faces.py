@@ -19,10 +19,11 @@ from PIL import Image
 
 from tripdesk import audit, store
 from tripdesk.config import Config
+from tripdesk.draft import Draft, DraftPhoto
 from tripdesk.errors import TripdeskError
-from tripdesk.guard.types import Box, Draft, DraftPhoto, FaceReport
 from tripdesk.media import centerface
 from tripdesk.media.images import open_upright, sha256_of
+from tripdesk.media.report import Box, FaceReport
 
 DETECT_LONG_SIDE = 1280
 # Bumped whenever the model or the way we run it changes, so old cached reports are not reused.
@@ -130,45 +131,33 @@ def _remember(
             )
 
 
-def attach_faces(
+def draft_faces(
     draft: Draft, conn: sqlite3.Connection, config: Config, *, detect: bool = True
-) -> Draft:
-    """The draft with every photo's face report filled in, for the guard to judge.
+) -> tuple[Draft, tuple[FaceReport | None, ...]]:
+    """The face report of every photo in the draft, for the guard to judge.
 
     Reports come from the cache; missing ones are detected when `detect` is true and left as
     None otherwise. A photo that is missing or unreadable gets a report with `count=None`.
     A photo without a sha256 gets the one its report is about, so the audit can name it.
     """
-    return draft.with_photos(
-        _with_faces(photo, conn, config, detect_missing=detect) for photo in draft.photos
-    )
+    found = [_photo_faces(photo, conn, config, detect_missing=detect) for photo in draft.photos]
+    return draft.with_photos(photo for photo, _ in found), tuple(report for _, report in found)
 
 
-def resolve(path: str, config: Config) -> Path:
-    """Where a draft's photo path points: as given, else under the tripdesk home, else the pool."""
-    given = Path(path).expanduser()
-    if given.is_absolute():
-        return given
-    for base in (Path.cwd(), config.home, config.trip.pool):
-        if (base / given).exists():
-            return base / given
-    return given
-
-
-def _with_faces(
+def _photo_faces(
     photo: DraftPhoto, conn: sqlite3.Connection, config: Config, *, detect_missing: bool
-) -> DraftPhoto:
-    path = resolve(photo.path, config)
+) -> tuple[DraftPhoto, FaceReport | None]:
+    path = Path(photo.path)
     if not path.is_file():
-        return replace(photo, faces=FaceReport(count=None, error=f"{path.name} is not there."))
+        return photo, FaceReport(count=None, error=f"{path.name} is not there.")
     try:
         sha256 = sha256_of(path)
     except TripdeskError as error:
-        return replace(photo, faces=FaceReport(count=None, error=error.message))
+        return photo, FaceReport(count=None, error=error.message)
     report = face_report(
         conn, path, sha256, threshold=config.faces.threshold, detect_missing=detect_missing
     )
-    return replace(photo, faces=report, sha256=photo.sha256 or sha256)
+    return replace(photo, sha256=photo.sha256 or sha256), report
 
 
 def _network_input(image: Image.Image, full: tuple[int, int]) -> tuple[np.ndarray, float, float]:

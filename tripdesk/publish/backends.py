@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from tripdesk.config import Config
+from tripdesk.draft import Poll
 from tripdesk.errors import TripdeskError
-from tripdesk.guard.types import Poll
 
 if TYPE_CHECKING:
     import sqlite3

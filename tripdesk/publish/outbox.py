@@ -25,8 +25,8 @@ from typing import Any, Literal, NoReturn
 from tripdesk import audit
 from tripdesk import config as settings
 from tripdesk.config import Config
+from tripdesk.draft import Draft
 from tripdesk.errors import TripdeskError
-from tripdesk.guard.types import Draft, Finding, Verdict, Where
 from tripdesk.publish import schema
 from tripdesk.publish.backends import (
     AlreadyPosted,
@@ -40,6 +40,7 @@ from tripdesk.publish.backends import (
     SendFailure,
     make_backend,
 )
+from tripdesk.verdict import Finding, Verdict, Where
 
 PostState = Literal["queued", "sending", "sent", "failed", "uncertain", "cancelled", "blocked"]
 STATES: tuple[PostState, ...] = (

@@ -28,12 +28,13 @@ from textual.widgets.text_area import Selection
 from tripdesk import audit, store
 from tripdesk.consent.register import Register
 from tripdesk.consent.store import load_register
+from tripdesk.draft import Draft, DraftPhoto
 from tripdesk.errors import TripdeskError
 from tripdesk.guard import check
 from tripdesk.guard.count import weighted_length
-from tripdesk.guard.types import Draft, DraftPhoto, FaceReport, Finding, Verdict
 from tripdesk.media.faces import face_report
 from tripdesk.media.prepare import PreparedPhoto, prepare
+from tripdesk.media.report import FaceReport
 from tripdesk.media.thumbs import thumbnail
 from tripdesk.pool.catalogue import PoolPhoto, photo_by_id
 from tripdesk.publish.outbox import Outbox
@@ -41,6 +42,7 @@ from tripdesk.review import review_draft
 from tripdesk.screens.confirm import ConfirmScreen, confirm_finding
 from tripdesk.screens.outbox import OutboxScreen
 from tripdesk.screens.trip import TripScreen
+from tripdesk.verdict import Finding, Verdict
 from tripdesk.widgets.alt_text import AltTextField
 from tripdesk.widgets.findings import FindingsList
 from tripdesk.widgets.halfblocks import HalfBlockPicture
@@ -157,7 +159,6 @@ class ComposeScreen(TripScreen):
                 no_children=photo.no_children,
                 alt=self.query_one(f"#alt-{index}", Input).value,
                 sha256=photo.sha256,
-                faces=self._faces[index],
             )
             for index, photo in enumerate(self.photos)
         )
@@ -176,7 +177,9 @@ class ComposeScreen(TripScreen):
             self._timer.stop()
             self._timer = None
         assert self._register is not None, "the register is loaded on mount"
-        verdict = check(self.draft(), self._register, self.config.guard, today=self._today())
+        verdict = check(
+            self.draft(), self._register, self.config.guard, faces=self._faces, today=self._today()
+        )
         self.show_verdict(verdict)
         return verdict
 

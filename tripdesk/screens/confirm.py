@@ -15,7 +15,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from tripdesk.guard.types import Finding
+from tripdesk.verdict import Finding
 from tripdesk.widgets.findings import finding_content
 
 

@@ -26,8 +26,8 @@ from tripdesk.consent.register import Register
 from tripdesk.consent.store import load_register
 from tripdesk.desk import pool_file, pupil_label, tag_check, tags_summary
 from tripdesk.errors import TripdeskError
-from tripdesk.guard.types import Box, FaceReport
 from tripdesk.media import blur, faces
+from tripdesk.media.report import Box, FaceReport
 from tripdesk.pool import catalogue
 from tripdesk.pool.catalogue import PoolPhoto
 from tripdesk.screens.trip import TripScreen

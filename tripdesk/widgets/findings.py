@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from tripdesk.guard.types import Finding
+from tripdesk.verdict import Finding
 
 SEVERITY_WORD = {"block": "BLOCKS", "confirm": "CONFIRM", "info": "NOTE"}
 SEVERITY_STYLE = {"block": "bold $error", "confirm": "bold $warning", "info": "bold $accent"}

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Checkbox, Input, Select
 
-from tripdesk.guard.types import Poll
+from tripdesk.draft import Poll
 
 MAX_OPTIONS = 4
 DURATIONS = [

@@ -28,7 +28,7 @@ from tripdesk.desk import pool_file
 from tripdesk.widgets.halfblocks import HalfBlockPicture
 
 if TYPE_CHECKING:
-    from tripdesk.guard.types import FaceReport
+    from tripdesk.media.report import FaceReport
     from tripdesk.pool.catalogue import PoolPhoto
 
 THUMBNAIL_SIZE = 480

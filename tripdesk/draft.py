@@ -1,63 +1,17 @@
-"""What a draft is and what the guard says about it: the types every part of tripdesk shares.
+"""What a draft is: the text, its photos and the poll, as every room and both front ends see it.
 
 A draft file (the command-line contract) maps onto `Draft.from_dict`; the outbox stores
-`Draft.to_dict()`; the TUI builds a `Draft` as the teacher types.
+`Draft.to_dict()`; the TUI builds a `Draft` as the teacher types. Photo paths are made absolute
+where a draft enters (the file, the TUI), so everything below works with real files.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from dataclasses import dataclass, replace
+from typing import Any
 
 from tripdesk.errors import TripdeskError
-
-Severity = Literal["block", "confirm", "info"]
-VerdictKind = Literal["ok", "confirm", "blocked"]
-Field = Literal["text", "alt", "poll", "photo", "draft"]
-Box = tuple[int, int, int, int]
-
-
-@dataclass(frozen=True)
-class Where:
-    """Where in the draft a finding points: a field, which photo or poll option, a span."""
-
-    field: Field = "text"
-    index: int | None = None
-    start: int | None = None
-    end: int | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One rule's word on a draft. `section` names the policy section, in tripdesk's words."""
-
-    rule: str
-    severity: Severity
-    message: str
-    section: str
-    where: Where = field(default_factory=Where)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "rule": self.rule,
-            "severity": self.severity,
-            "message": self.message,
-            "section": self.section,
-            "where": self.where.to_dict(),
-        }
-
-
-@dataclass(frozen=True)
-class FaceReport:
-    """What the face detector saw in one photo; `count` is None when it could not look."""
-
-    count: int | None
-    boxes: tuple[Box, ...] = ()
-    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,7 +21,6 @@ class DraftPhoto:
     no_children: bool = False
     alt: str = ""
     sha256: str | None = None
-    faces: FaceReport | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"path": self.path, "alt": self.alt}
@@ -79,6 +32,10 @@ class DraftPhoto:
             data["sha256"] = self.sha256
         return data
 
+    @classmethod
+    def from_dict(cls, data: Any, *, number: int = 1, source: str = "the draft") -> DraftPhoto:
+        return _photo(data, number, source)
+
 
 @dataclass(frozen=True)
 class Poll:
@@ -87,6 +44,10 @@ class Poll:
 
     def to_dict(self) -> dict[str, Any]:
         return {"options": list(self.options), "minutes": self.minutes}
+
+    @classmethod
+    def from_dict(cls, data: Any, *, source: str = "the draft") -> Poll:
+        return _poll(data, source)
 
 
 @dataclass(frozen=True)
@@ -163,36 +124,3 @@ def _poll(item: Any, source: str) -> Poll:
     if isinstance(minutes, bool) or not isinstance(minutes, int):
         raise TripdeskError(f"In {source}, the poll's 'minutes' must be a whole number.")
     return Poll(options=tuple(options), minutes=minutes)
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """The guard's overall word: blocked if anything blocks, confirm if anything asks, else ok."""
-
-    verdict: VerdictKind
-    findings: tuple[Finding, ...]
-    weighted_length: int
-
-    @classmethod
-    def of(cls, findings: Iterable[Finding], weighted_length: int) -> Verdict:
-        found = tuple(findings)
-        severities = {f.severity for f in found}
-        kind: VerdictKind = (
-            "blocked" if "block" in severities else "confirm" if "confirm" in severities else "ok"
-        )
-        return cls(verdict=kind, findings=found, weighted_length=weighted_length)
-
-    @property
-    def blocking(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.severity == "block")
-
-    @property
-    def to_confirm(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.severity == "confirm")
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "verdict": self.verdict,
-            "findings": [f.to_dict() for f in self.findings],
-            "weighted_length": self.weighted_length,
-        }
