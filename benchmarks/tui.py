@@ -37,6 +37,7 @@ from PIL import Image
 from textual import events
 
 from tripdesk import config, store
+from tripdesk.desk.database import open_database
 from tripdesk.pool import catalogue
 
 CHILD = """
@@ -102,7 +103,7 @@ def catalogue_home(folder: Path, photos: int, preview: str = "halfcell") -> Path
     home = folder / "big"
     config.update(home, "trip", {"name": "Benchmark trip", "hashtag": "#Bench"})
     trip = config.update(home, "preview", {"mode": preview})
-    conn = store.connect(trip.database)
+    conn = open_database(trip.database)
     catalogue.migrate(conn)
     taken = datetime(2026, 6, 10, 9, 0)
     now = datetime.now(UTC).isoformat()

@@ -20,12 +20,10 @@ from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
-from tripdesk import store
 from tripdesk.config import Config
-from tripdesk.consent.store import load_register
-from tripdesk.desk import needs_setup
+from tripdesk.desk.database import trip_database
+from tripdesk.desk.wording import needs_setup
 from tripdesk.errors import TripdeskError
-from tripdesk.pool import catalogue
 from tripdesk.screens.photos import PhotosScreen
 from tripdesk.screens.setup import SetupScreen
 from tripdesk.widgets.preview import PhotoPreview
@@ -88,13 +86,16 @@ class TripdeskApp(App[None]):
         self.watch_inbox = watch
         self.today = today
         self.clock = clock
-        self.conn: sqlite3.Connection = store.connect(config.database)
-        # Bring every part's tables up to date here, once, before any worker thread reads them.
-        catalogue.migrate(self.conn)
-        load_register(self.conn)
+        # Migrated here, once, before any worker thread reads; each thread gets its connection.
+        self.database = trip_database(config.database)
         self.ingestor: Ingestor | None = None
         self._outbox: OutboxWorker | None = None
         self.photos = PhotosScreen()
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The database connection of the thread that asks."""
+        return self.database.connection()
 
     def get_default_screen(self) -> Screen[None]:
         return self.photos
@@ -110,7 +111,7 @@ class TripdeskApp(App[None]):
 
     def on_unmount(self) -> None:
         self.stop_services()
-        self.conn.close()
+        self.database.close()
 
     def start_services(self) -> None:
         """Watch the inbox and run the outbox; a failure is told, the app stays usable."""

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from tripdesk import __version__
 from tripdesk.errors import TripdeskError
+from tripdesk.shown import ShownStream
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,7 +45,13 @@ def build_parser() -> argparse.ArgumentParser:
     consent_import.add_argument("register", metavar="REGISTER.csv")
     consent_import.add_argument("--roster", metavar="ROSTER.csv", help="ids of pupils on the trip")
     consent_import.add_argument("--json", action="store_true")
-    consent_import.set_defaults(command="consent")
+    consent_import.set_defaults(command="consent", action="import")
+    consent_withdraw = consent_sub.add_parser(
+        "withdraw", help="record that a pupil's consent is withdrawn, and find their posts"
+    )
+    consent_withdraw.add_argument("pupil", metavar="PUPIL_ID")
+    consent_withdraw.add_argument("--json", action="store_true")
+    consent_withdraw.set_defaults(command="consent", action="withdraw")
 
     check = sub.add_parser("check", help="check a draft against the policy")
     check.add_argument("draft", nargs="?", metavar="DRAFT.json")
@@ -55,6 +62,13 @@ def build_parser() -> argparse.ArgumentParser:
     post = sub.add_parser("post", help="check a draft and put it in the outbox")
     post.add_argument("draft", metavar="DRAFT.json")
     post.add_argument("--confirm", action="store_true", help="confirm the findings that ask for it")
+    post.add_argument("--approved-by", metavar="NAME", help="the colleague approving this post")
+    post.add_argument(
+        "--pin-stdin", action="store_true", help="read the approver's PIN from standard input"
+    )
+    post.add_argument(
+        "--hold-until", metavar="TIME", help="send no earlier than TIME (15:30 today, or ISO)"
+    )
     post.add_argument("--json", action="store_true")
     post.set_defaults(command="post")
 
@@ -80,12 +94,45 @@ def build_parser() -> argparse.ArgumentParser:
     )
     account.add_argument("--json", action="store_true")
     account.set_defaults(command="account")
+
+    report = sub.add_parser("report", help="the trip report for the safeguarding lead")
+    report.add_argument("--format", choices=["html", "csv"], default="html")
+    report.add_argument("--out", metavar="FILE", help="where to write it (default: reports/)")
+    report.add_argument("--json", action="store_true", help="print the report's facts as JSON")
+    report.set_defaults(command="report")
+
+    takedown = sub.add_parser(
+        "takedown", help="take down published posts of pupils whose consent is gone"
+    )
+    takedown.add_argument(
+        "target", nargs="?", metavar="list|PUPIL_ID", help="`list`, or the pupil's register id"
+    )
+    takedown.add_argument("--post", type=int, metavar="ID", help="take down this outbox post")
+    takedown.add_argument("--yes", action="store_true", help="queue the removal without asking")
+    takedown.add_argument("--json", action="store_true")
+    takedown.set_defaults(command="takedown")
+
+    staff = sub.add_parser("staff", help="colleagues who may approve posts")
+    staff_sub = staff.add_subparsers(title="actions", metavar="ACTION", required=True)
+    staff_add = staff_sub.add_parser("add", help="add a colleague with a PIN")
+    staff_add.add_argument("name", metavar="NAME")
+    staff_add.add_argument(
+        "--pin-stdin", action="store_true", help="read the PIN from standard input"
+    )
+    staff_add.set_defaults(command="staff", action="add")
+    staff_list = staff_sub.add_parser("list", help="who is on the staff list")
+    staff_list.add_argument("--json", action="store_true")
+    staff_list.set_defaults(command="staff", action="list")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command not in ("tui", "demo"):  # the app draws its own screen
+        # Nothing from a register, a draft or a file name may steer the terminal.
+        sys.stdout = ShownStream(sys.stdout)  # type: ignore[assignment]
+        sys.stderr = ShownStream(sys.stderr)  # type: ignore[assignment]
     try:
         module = importlib.import_module(f"tripdesk.commands.{args.command}")
         return int(module.run(args))

@@ -22,6 +22,7 @@ WatchMode = Literal["auto", "inotify", "polling"]
 NamesWithPhotos = Literal["confirm", "block"]
 Backend = Literal["dry-run", "x"]
 PreviewMode = Literal["auto", "halfcell", "off"]
+ApprovalRequired = Literal["off", "children", "all"]
 ReplySettings = Literal["following", "mentionedUsers", "subscribers", "verified", "everyone"]
 
 DEFAULT_CONFIG = """\
@@ -29,6 +30,7 @@ DEFAULT_CONFIG = """\
 
 [trip]
 name = "School trip"
+teacher = ""                         # the designated teacher (an approver must be someone else)
 hashtag = ""
 inbox = "inbox"                      # the folder the phone's photos land in
 pool = "pool"                        # the school's photo pool
@@ -55,6 +57,10 @@ threshold = 0.3
 backend = "dry-run"                  # dry-run | x
 reply_settings = "mentionedUsers"
 credentials_max_age_days = 180
+hold_photos_minutes = 0              # hold posts with photos of children this long (0: off)
+
+[approval]
+required = "off"                     # off | children | all: posts a second member of staff approves
 
 [preview]
 mode = "auto"                        # auto | halfcell | off
@@ -67,6 +73,7 @@ class TripSettings:
     hashtag: str
     inbox: Path
     pool: Path
+    teacher: str = ""
 
     @property
     def slug(self) -> str:
@@ -101,6 +108,12 @@ class PublishSettings:
     backend: Backend = "dry-run"
     reply_settings: ReplySettings = "mentionedUsers"
     credentials_max_age_days: int = 180
+    hold_photos_minutes: int = 0
+
+
+@dataclass(frozen=True)
+class ApprovalSettings:
+    required: ApprovalRequired = "off"
 
 
 @dataclass(frozen=True)
@@ -113,6 +126,7 @@ class Config:
     faces: FaceSettings = field(default_factory=FaceSettings)
     publish: PublishSettings = field(default_factory=PublishSettings)
     preview: PreviewMode = "auto"
+    approval: ApprovalSettings = field(default_factory=ApprovalSettings)
 
     @property
     def path(self) -> Path:
@@ -239,6 +253,7 @@ def _parse(raw: dict[str, Any], home_dir: Path, path: Path) -> Config:
             hashtag=r.string("trip", "hashtag", ""),
             inbox=r.folder("trip", "inbox", "inbox", home_dir),
             pool=r.folder("trip", "pool", "pool", home_dir),
+            teacher=r.string("trip", "teacher", ""),
         ),
         ingest=IngestSettings(
             delete_source=r.choice("ingest", "delete_source", "ask", ("ask", "auto", "never")),
@@ -267,6 +282,10 @@ def _parse(raw: dict[str, Any], home_dir: Path, path: Path) -> Config:
             credentials_max_age_days=int(
                 r.number("publish", "credentials_max_age_days", 180, 1, 3650)
             ),
+            hold_photos_minutes=int(r.number("publish", "hold_photos_minutes", 0, 0, 24 * 60)),
         ),
         preview=r.choice("preview", "mode", "auto", ("auto", "halfcell", "off")),
+        approval=ApprovalSettings(
+            required=r.choice("approval", "required", "off", ("off", "children", "all"))
+        ),
     )

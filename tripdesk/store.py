@@ -1,13 +1,15 @@
-"""The one SQLite database: opened the same way everywhere, each part migrating its own tables.
+"""The one SQLite database: opened the same way everywhere, migrated once when it is opened.
 
-Every part of tripdesk (audit, pool, consent, media, publish) owns a list of migrations and
-calls `ensure_schema` with it; the `schema` table remembers how far each part has come, so a
-later version only adds the steps it appends.
+Every part of tripdesk (audit, pool, consent, media, publish) owns a list of migrations; the
+hallway's opener hands them all to `migrate` in one ordered list, and the `schema` table
+remembers how far each part has come, so a later version only adds the steps it appends.
+Reads only read.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -34,6 +36,45 @@ def connect(path: Path) -> sqlite3.Connection:
 
     ensure_schema(conn, "audit", audit.MIGRATIONS)
     return conn
+
+
+Parts = Sequence[tuple[str, Sequence[str]]]
+
+
+def migrate(conn: sqlite3.Connection, parts: Parts) -> None:
+    """Bring every part's tables up to date, in the order given."""
+    for part, migrations in parts:
+        ensure_schema(conn, part, migrations)
+
+
+class Database:
+    """A trip's database for a process: migrated once when opened, one connection per thread.
+
+    SQLite connections must not be shared between threads that write, so each worker thread
+    gets its own, made on first use and closed with the database.
+    """
+
+    def __init__(self, path: Path, parts: Parts) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._opened: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        migrate(self.connection(), parts)
+
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = connect(self.path)
+            with self._lock:
+                self._opened.append(conn)
+        return conn
+
+    def close(self) -> None:
+        with self._lock:
+            opened, self._opened = self._opened, []
+        for conn in opened:
+            conn.close()
 
 
 def ensure_schema(conn: sqlite3.Connection, part: str, migrations: Sequence[str]) -> None:

@@ -27,7 +27,7 @@ from PIL import Image
 from xstandin import ENV, XStandIn
 
 from tripdesk import config as settings
-from tripdesk import store
+from tripdesk.desk.database import open_database
 from tripdesk.media import faces
 from tripdesk.media.blur import blur_faces
 from tripdesk.pool import catalogue
@@ -248,7 +248,7 @@ def test_a_trip_day_in_dry_run(home: Path, shared: Path) -> None:
 
     # Blurring the face makes the no-children declaration true; the original stays as it was.
     config = settings.load(home)
-    conn = store.connect(config.database)
+    conn = open_database(config.database)
     try:
         photo = catalogue.photo_by_path(conn, portrait)
         assert photo is not None

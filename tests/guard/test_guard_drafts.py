@@ -12,10 +12,10 @@ import pytest
 from tripdesk import audit, cli, config, store
 from tripdesk.consent.store import import_register
 from tripdesk.draft import Draft, DraftPhoto
-from tripdesk.drafts import load_draft
+from tripdesk.desk.drafts import load_draft
 from tripdesk.errors import TripdeskError
 from tripdesk.pool.ingest import Ingestor
-from tripdesk.review import review_draft
+from tripdesk.desk.review import review_draft
 
 
 @pytest.fixture

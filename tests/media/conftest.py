@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tripdesk import config, store
+from tripdesk import config
 from tripdesk.config import Config
+from tripdesk.desk.database import open_database
 
 
 @pytest.fixture
@@ -19,6 +20,6 @@ def cfg(home: Path) -> Config:
 
 @pytest.fixture
 def conn(cfg: Config) -> Iterator[sqlite3.Connection]:
-    connection = store.connect(cfg.database)
+    connection = open_database(cfg.database)
     yield connection
     connection.close()

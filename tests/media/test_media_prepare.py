@@ -234,3 +234,104 @@ def test_a_photo_that_cannot_fit_says_so(tmp_path: Path, monkeypatch: pytest.Mon
     with pytest.raises(TripdeskError, match=r"IMG_0100\.JPG cannot be made small enough"):
         prepare(photo, cache_dir=tmp_path / "cache")
     assert not (tmp_path / "cache").exists() or not list((tmp_path / "cache").iterdir())
+
+
+def camera_profile(maker: str, model: str, description: str) -> bytes:
+    """An RGB display profile (ICC v2, wide primaries) naming a phone's maker and model, and
+    a description, in ASCII and UTF-16 as phones write them."""
+
+    def s15(value: float) -> bytes:
+        return struct.pack(">i", round(value * 65536))
+
+    def xyz(x: float, y: float, z: float) -> bytes:
+        return b"XYZ \0\0\0\0" + s15(x) + s15(y) + s15(z)
+
+    def desc(text: str) -> bytes:
+        ascii_text = text.encode("ascii") + b"\0"
+        utf16 = text.encode("utf-16-be") + b"\0\0"
+        return (
+            b"desc\0\0\0\0"
+            + struct.pack(">I", len(ascii_text))
+            + ascii_text
+            + struct.pack(">II", 0, len(utf16) // 2)
+            + utf16
+            + struct.pack(">HB", 0, 0)
+            + bytes(67)
+        )
+
+    curve = b"curv\0\0\0\0" + struct.pack(">IH", 1, 0x0233) + b"\0\0"
+    tags = [
+        (b"desc", desc(description)),
+        (b"dmnd", desc(maker)),
+        (b"dmdd", desc(model)),
+        (b"cprt", b"text\0\0\0\0" + f"{maker} {model}".encode() + b"\0"),
+        (b"wtpt", xyz(0.9642, 1.0, 0.8249)),
+        (b"rXYZ", xyz(0.5151, 0.2412, -0.0011)),
+        (b"gXYZ", xyz(0.2920, 0.6922, 0.0419)),
+        (b"bXYZ", xyz(0.1571, 0.0666, 0.7841)),
+        (b"rTRC", curve),
+        (b"gTRC", curve),
+        (b"bTRC", curve),
+    ]
+    offset = 128 + 4 + 12 * len(tags)
+    table, body = b"", b""
+    for signature, data in tags:
+        data += bytes(-len(data) % 4)
+        table += signature + struct.pack(">II", offset + len(body), len(data))
+        body += data
+    size = offset + len(body)
+    header = (
+        struct.pack(">I", size)
+        + b"lcms"
+        + struct.pack(">I", 0x02100000)
+        + b"mntrRGB XYZ "
+        + bytes(12)
+        + b"acspAPPL"
+        + bytes(4)
+        + maker.encode()[:4].ljust(4)
+        + model.encode()[:4].ljust(4)
+        + bytes(8)
+        + bytes(4)
+        + s15(0.9642)
+        + s15(1.0)
+        + s15(0.8249)
+        + b"lcms"
+    )
+    header += bytes(128 - len(header))
+    return header + struct.pack(">I", len(tags)) + table + body
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+def test_no_text_from_the_camera_profile_survives(tmp_path: Path, fmt: str) -> None:
+    words = ("Pixelmaker", "ZX-Phone-9000", "Ms Heathcote's Phone")
+    icc = camera_profile(*words)
+    assert all(word.encode() in icc for word in words)  # the profile really carries them
+    source = tmp_path / f"IMG_0001.{fmt.lower()}"
+    pixels = np.random.default_rng(5).integers(0, 255, (300, 400, 3), dtype=np.uint8)
+    Image.fromarray(pixels).save(source, fmt, icc_profile=icc)
+    with Image.open(source) as check:
+        assert check.info.get("icc_profile") == icc
+    prepared = prepare(source, cache_dir=tmp_path / "cache")
+    data = prepared.path.read_bytes()
+    for word in words:
+        for encoding in ("ascii", "utf-16-be"):
+            assert word.encode(encoding) not in data, f"{word!r} left the laptop"
+    with Image.open(prepared.path) as out:
+        embedded = out.info.get("icc_profile")
+    assert embedded is None  # converted to sRGB, which an untagged photo is taken to be
+
+
+def test_pixels_are_converted_to_srgb_not_just_untagged(tmp_path: Path) -> None:
+    from PIL import ImageCms
+
+    icc = camera_profile("Pixelmaker", "ZX-Phone-9000", "Wide")
+    source = tmp_path / "red.png"
+    Image.new("RGB", (64, 64), (200, 30, 30)).save(source, "PNG", icc_profile=icc)
+    prepared = prepare(source, cache_dir=tmp_path / "cache")
+    expected = ImageCms.profileToProfile(
+        Image.new("RGB", (1, 1), (200, 30, 30)),
+        ImageCms.ImageCmsProfile(io.BytesIO(icc)),
+        ImageCms.createProfile("sRGB"),
+    ).getpixel((0, 0))
+    with Image.open(prepared.path) as out:
+        assert out.convert("RGB").getpixel((32, 32)) == expected

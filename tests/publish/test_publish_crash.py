@@ -26,9 +26,9 @@ from xstandin import XStandIn
 
 from tripdesk.config import Config
 from tripdesk.draft import Draft
-from tripdesk.drafts import load_draft
+from tripdesk.desk.drafts import load_draft
 from tripdesk.publish.outbox import Outbox
-from tripdesk.review import review_draft
+from tripdesk.desk.review import review_draft
 from tripdesk.verdict import Verdict
 
 KILLS = 20

@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 from tui_pilot import NOW, TODAY
 
-from tripdesk import config, store
+from tripdesk import config
 from tripdesk.app import TripdeskApp
 from tripdesk.config import Config
 from tripdesk.consent.store import import_register
+from tripdesk.desk.database import open_database
 from tripdesk.pool.catalogue import PoolPhoto, list_photos
 from tripdesk.pool.ingest import Ingestor
 
@@ -28,7 +29,7 @@ def tui_trip(home: Path, fixture_register: Path) -> Config:
     config.update(home, "guard", {"partners": ["@NHM_London"]})
     config.update(home, "ingest", {"settle_seconds": 0.1})
     trip = config.update(home, "preview", {"mode": "halfcell"})
-    conn = store.connect(trip.database)
+    conn = open_database(trip.database)
     try:
         import_register(
             conn,
@@ -61,7 +62,7 @@ def pool_photos(tui_trip: Config, fixture_photos: Path) -> Callable[..., list[Po
         for name in names:
             shutil.copy(fixture_photos / name, tui_trip.trip.inbox / name)
         Ingestor(tui_trip, lambda event: None).scan_once()
-        conn = store.connect(tui_trip.database)
+        conn = open_database(tui_trip.database)
         try:
             return sorted(list_photos(conn), key=lambda photo: photo.id)
         finally:

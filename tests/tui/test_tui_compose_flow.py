@@ -13,9 +13,9 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Button, DataTable, Input, Static, TextArea
 
-from tripdesk import store
 from tripdesk.app import TripdeskApp
 from tripdesk.config import Config
+from tripdesk.desk.database import open_database
 from tripdesk.pool.catalogue import PoolPhoto, set_tags
 from tripdesk.publish.outbox import Outbox
 from tripdesk.screens.compose import ComposeScreen, SendPreview
@@ -27,7 +27,7 @@ SIZE = (120, 40)
 
 
 def tagged(trip: Config, photo: PoolPhoto, *pupils: str) -> PoolPhoto:
-    conn = store.connect(trip.database)
+    conn = open_database(trip.database)
     try:
         return set_tags(conn, photo.id, pupils, False)
     finally:
@@ -58,7 +58,7 @@ async def type_text(pilot: Pilot, text: str) -> None:
 
 
 def posts(trip: Config):
-    conn = store.connect(trip.database)
+    conn = open_database(trip.database)
     try:
         return Outbox(conn, trip).posts()
     finally:
@@ -259,7 +259,7 @@ async def test_a_surname_in_alt_text_is_selected_in_that_alt_field(
     tui_trip: Config, app_factory: Callable[..., TripdeskApp], pool_photos
 ) -> None:
     (photo,) = pool_photos("IMG_0002.JPG")
-    conn = store.connect(tui_trip.database)
+    conn = open_database(tui_trip.database)
     try:
         photo = set_tags(conn, photo.id, (), True)
     finally:

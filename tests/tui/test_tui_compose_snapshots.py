@@ -14,9 +14,9 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
-from tripdesk import store
 from tripdesk.app import TripdeskApp
 from tripdesk.config import Config
+from tripdesk.desk.database import open_database
 from tripdesk.draft import Draft, DraftPhoto
 from tripdesk.media.prepare import prepare
 from tripdesk.media.thumbs import thumbnail
@@ -30,7 +30,7 @@ TEXT = "Amira Khan met an astronaut! Remember to bring a coat tomorrow."
 def two_photos(tui_trip: Config, pool_photos: Callable[..., list[PoolPhoto]]) -> list[PoolPhoto]:
     pooled = {photo.original_name: photo for photo in pool_photos("IMG_0001.JPG", "IMG_0002.JPG")}
     astronaut, cup = pooled["IMG_0001.JPG"], pooled["IMG_0002.JPG"]
-    conn = store.connect(tui_trip.database)
+    conn = open_database(tui_trip.database)
     try:
         return [
             set_tags(conn, astronaut.id, ["P1001"], False),

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from tripdesk import config, store
+from tripdesk import config
 from tripdesk.consent.register import Pupil
 from tripdesk.consent.store import load_register
-from tripdesk.demo import Feeder, build, demo_photos
-from tripdesk.desk import matches, needs_setup, photo_state, pupil_label, tag_check
+from tripdesk.desk.database import open_database
+from tripdesk.desk.demo import Feeder, build, demo_photos
+from tripdesk.desk.wording import matches, needs_setup, photo_state, pupil_label, tag_check
 from tripdesk.pool.catalogue import PoolPhoto, list_photos
 from tripdesk.pool.ingest import Ingestor
 
@@ -115,7 +116,7 @@ def test_the_demo_trip_has_its_register_a_partner_and_dry_run_publishing(home: P
     trip = build(home)
     assert trip.trip.hashtag == "#Y6Museum" and trip.guard.partners == ("@NHM_London",)
     assert trip.backend == "dry-run" and not needs_setup(trip)
-    conn = store.connect(trip.database)
+    conn = open_database(trip.database)
     try:
         register = load_register(conn)
     finally:
@@ -142,7 +143,7 @@ def test_the_demo_feeder_drops_whole_photos_that_the_pool_takes(home: Path) -> N
     assert dropped == [p.name for p in photos], "no temporary names left behind"
     assert all((trip.trip.inbox / p.name).read_bytes() == p.read_bytes() for p in photos)
     Ingestor(trip, lambda event: None).scan_once()
-    conn = store.connect(trip.database)
+    conn = open_database(trip.database)
     try:
         assert len(list_photos(conn)) == 4
     finally:

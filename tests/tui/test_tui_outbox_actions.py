@@ -14,10 +14,10 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Switch
 
-from tripdesk import store
 from tripdesk.app import TripdeskApp
 from tripdesk.config import Config
 from tripdesk.consent.store import load_register
+from tripdesk.desk.database import open_database
 from tripdesk.draft import Draft
 from tripdesk.guard import check
 from tripdesk.publish.outbox import Outbox, OutboxPost
@@ -33,7 +33,7 @@ SIZE = (100, 30)
 
 @pytest.fixture
 def outbox(tui_trip: Config) -> Iterator[Outbox]:
-    conn = store.connect(tui_trip.database)
+    conn = open_database(tui_trip.database)
     yield Outbox(conn, tui_trip)
     conn.close()
 

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from tripdesk import store
 from tripdesk.app import TripdeskApp
 from tripdesk.config import Config
 from tripdesk.consent.store import load_register
+from tripdesk.desk.database import open_database
 from tripdesk.draft import Draft
 from tripdesk.guard import check
 from tripdesk.publish.outbox import Outbox
@@ -53,7 +53,7 @@ def every_state(tui_trip: Config, monkeypatch: pytest.MonkeyPatch, utc: None) ->
         monkeypatch.setenv("TRIPDESK_X_API_BASE", x.base_url)
         for name, value in ENV.items():
             monkeypatch.setenv(name, value)
-        conn = store.connect(tui_trip.database)
+        conn = open_database(tui_trip.database)
         try:
             outbox = Outbox(conn, tui_trip, clock=lambda: QUEUED_AT)
             register = load_register(conn)

@@ -11,7 +11,7 @@ from tui_pilot import SMALL, cells, settle
 
 from tripdesk.app import TripdeskApp
 from tripdesk.config import Config
-from tripdesk.desk import short_path
+from tripdesk.desk.wording import short_path
 from tripdesk.screens.delete import DeleteScreen
 from tripdesk.widgets.photo_grid import PhotoGrid
 

@@ -8,10 +8,11 @@ from pathlib import Path
 from textual.widgets import DataTable, Input, Static
 from tui_pilot import SMALL, TODAY, settle
 
-from tripdesk import audit, config, store
+from tripdesk import audit, config
 from tripdesk.app import TripdeskApp
 from tripdesk.config import Config
 from tripdesk.consent.store import load_register
+from tripdesk.desk.database import open_database
 from tripdesk.screens.audit import AuditScreen
 from tripdesk.screens.help import HelpScreen
 from tripdesk.screens.photos import PhotosScreen, outbox_summary
@@ -111,7 +112,7 @@ async def test_first_run_asks_for_the_trip_saves_it_and_opens_the_photos(
 async def test_audit_lists_events_newest_first_and_filters_by_word(
     app_factory: Callable[..., TripdeskApp], tui_trip: Config
 ) -> None:
-    conn = store.connect(tui_trip.database)
+    conn = open_database(tui_trip.database)
     audit.record(conn, "pool.pooled", photo=7, sha256="abc123")
     audit.record(conn, "publish.sent", post=3)
     conn.close()

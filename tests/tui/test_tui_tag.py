@@ -7,16 +7,16 @@ from collections.abc import Callable
 from textual.widgets import OptionList, Static
 from tui_pilot import SMALL, settle
 
-from tripdesk import store
 from tripdesk.app import TripdeskApp
 from tripdesk.config import Config
+from tripdesk.desk.database import open_database
 from tripdesk.pool.catalogue import photo_by_id
 from tripdesk.screens.tag import TagScreen
 from tripdesk.widgets.photo_grid import PhotoGrid
 
 
 def tags_of(trip: Config, photo_id: int) -> tuple[tuple[str, ...], bool]:
-    conn = store.connect(trip.database)
+    conn = open_database(trip.database)
     try:
         photo = photo_by_id(conn, photo_id)
     finally:

@@ -10,12 +10,13 @@ import argparse
 import json
 from pathlib import Path
 
-from tripdesk import config, store
+from tripdesk import config
+from tripdesk.desk.database import open_database
+from tripdesk.desk.drafts import load_draft
+from tripdesk.desk.review import review_draft
 from tripdesk.draft import Draft
-from tripdesk.drafts import load_draft
 from tripdesk.errors import TripdeskError
 from tripdesk.guard.count import MAX_WEIGHTED_LENGTH
-from tripdesk.review import review_draft
 from tripdesk.verdict import Verdict
 
 _MARKS = {"block": "BLOCK  ", "confirm": "CONFIRM", "info": "INFO   "}
@@ -27,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
     if args.draft is None and args.text is None:
         raise TripdeskError("Give a draft file to check (DRAFT.json), or --text TEXT.")
     settings = config.load()
-    conn = store.connect(settings.database)
+    conn = open_database(settings.database)
     try:
         if args.text is not None:
             draft = Draft(text=args.text)

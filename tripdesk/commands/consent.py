@@ -10,25 +10,36 @@ import json
 from datetime import date
 from pathlib import Path
 
-from tripdesk import config, store
+from tripdesk import config
+from tripdesk.commands.takedown import live_lines, withdraw
 from tripdesk.consent.register import Register
 from tripdesk.consent.store import ImportReport, import_register, load_register
+from tripdesk.desk.accountability import posts_to_take_down
+from tripdesk.desk.database import open_database
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.action == "withdraw":
+        return withdraw(args)
     settings = config.load()
-    conn = store.connect(settings.database)
+    conn = open_database(settings.database)
     try:
         report = import_register(
             conn, settings, Path(args.register), Path(args.roster) if args.roster else None
         )
         register = load_register(conn)
+        live = (
+            posts_to_take_down(conn, settings, pupil_ids=report.lost_consent)
+            if report.lost_consent
+            else []
+        )
     finally:
         conn.close()
     if args.json:
-        print(json.dumps(as_json(report, register), ensure_ascii=False, indent=2))
+        body = {**as_json(report, register), "takedown": [post.to_dict() for post in live]}
+        print(json.dumps(body, ensure_ascii=False, indent=2))
     else:
-        print(describe(report, register))
+        print("\n".join([describe(report, register), *live_lines(live)]))
     return 0
 
 

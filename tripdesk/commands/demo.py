@@ -7,7 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from tripdesk import demo
+from tripdesk.desk import demo
 
 
 def run(args: argparse.Namespace) -> int:

@@ -11,16 +11,22 @@ import json
 from pathlib import Path
 
 from tripdesk import config as settings
-from tripdesk import store
-from tripdesk.drafts import load_draft
-from tripdesk.publish.outbox import Outbox
-from tripdesk.review import review_draft
+from tripdesk.commands.staff import read_pin
+from tripdesk.desk.accountability import approve, hold_for, hold_time
+from tripdesk.desk.database import open_database
+from tripdesk.desk.drafts import load_draft
+from tripdesk.desk.posting import queue_draft
+from tripdesk.desk.review import review_draft
+from tripdesk.errors import TripdeskError
 from tripdesk.verdict import Finding, Verdict
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.pin_stdin and not args.approved_by:
+        raise TripdeskError("--pin-stdin goes with --approved-by NAME.")
+    held = hold_time(args.hold_until) if args.hold_until else None
     config = settings.load()
-    conn = store.connect(config.database)
+    conn = open_database(config.database)
     try:
         draft = load_draft(Path(args.draft), conn, config)
         verdict = review_draft(draft, conn, config)
@@ -32,7 +38,18 @@ def run(args: argparse.Namespace) -> int:
                 verdict,
                 "This draft needs confirming: check the findings, then run again with --confirm.",
             )
-        post = Outbox(conn, config).queue(draft, verdict)
+        confirmed = [f.rule for f in verdict.to_confirm] if args.confirm else []
+        pin = read_pin("PIN: ", from_stdin=args.pin_stdin) if args.approved_by else None
+        approved_by = approve(conn, config, draft, args.approved_by, pin)
+        post = queue_draft(
+            conn,
+            config,
+            draft,
+            verdict,
+            confirmed=confirmed,
+            approved_by=approved_by,
+            hold_until=hold_for(draft, config, held),
+        )
     finally:
         conn.close()
     if args.json:

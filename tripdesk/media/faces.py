@@ -29,22 +29,6 @@ DETECT_LONG_SIDE = 1280
 # Bumped whenever the model or the way we run it changes, so old cached reports are not reused.
 DETECTOR = "centerface-1"
 
-MIGRATIONS = [
-    """
-    CREATE TABLE media_faces (
-        sha256 TEXT NOT NULL,
-        threshold REAL NOT NULL,
-        detector TEXT NOT NULL,
-        count INTEGER,
-        boxes TEXT NOT NULL,
-        error TEXT,
-        detected_at TEXT NOT NULL,
-        PRIMARY KEY (sha256, threshold, detector)
-    );
-    """,
-]
-
-
 def detect(photo: Path, *, threshold: float = 0.3) -> FaceReport:
     """Look for faces; boxes are (left, top, right, bottom) in full-resolution upright pixels."""
     return _detect(photo, threshold)[0]
@@ -76,7 +60,6 @@ def face_report(
     detect_missing: bool = True,
 ) -> FaceReport | None:
     """The cached report for this content, detecting (and remembering) it when asked."""
-    store.ensure_schema(conn, "media", MIGRATIONS)
     key = (sha256, round(threshold, 3), DETECTOR)
     row = conn.execute(
         "SELECT count, boxes, error FROM media_faces "

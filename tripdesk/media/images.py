@@ -24,6 +24,16 @@ pillow_heif.register_heif_opener()
 Image.MAX_IMAGE_PIXELS = 180_000_000
 
 
+def photo_problem(photo: Path) -> str | None:
+    """Why `photo` cannot go out as a photo (one sentence), or None when it decodes whole."""
+    try:
+        image, _ = open_upright(photo, at_least=64)
+        image.close()
+    except TripdeskError as error:
+        return error.message
+    return None
+
+
 def sha256_of(path: Path) -> str:
     """The content hash the pool catalogues photos by."""
     try:

@@ -1,8 +1,9 @@
 """The bytes that go to X: upright, sized for X, and carrying nothing but pixels.
 
 The output is rebuilt from pixels alone, so no EXIF (GPS above all), XMP, IPTC, comment,
-embedded thumbnail or maker note can come along; only an ICC colour profile is kept, because
-it describes colours, not people or places. The pool original is only ever read.
+embedded thumbnail or maker note can come along. A colour profile can name the phone's maker
+and model, so the pixels are converted to sRGB and no profile is embedded: an untagged photo is
+read as sRGB everywhere. The pool original is only ever read.
 """
 
 from __future__ import annotations
@@ -11,13 +12,13 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image
+from PIL import Image, ImageCms
 
 from tripdesk.errors import TripdeskError
 from tripdesk.media.images import open_upright, sha256_of, write_atomically
 
 # Bump when any choice below changes, so cached files made under the old rules are not reused.
-SETTINGS_VERSION = 1
+SETTINGS_VERSION = 2
 MAX_BYTES = 5_000_000  # X's limit for a photo
 MAX_SIDE = 4096  # X's limit for the long side
 # X shows photos at most 2048 px wide; more pixels only make the upload slower on trip signal.
@@ -54,12 +55,12 @@ def prepare(photo: Path, *, cache_dir: Path) -> PreparedPhoto:
     kind = _source_format(photo)
     image, full = open_upright(photo, at_least=round(LONG_SIDE * DRAFT_SLACK))
     target = _fit(full, LONG_SIDE)
+    icc = image.info.get("icc_profile")
     if image.size != target and max(image.size) > max(target):
         image = image.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)
-    icc = image.info.get("icc_profile")
-    pixels = _pixels_only(image)
+    pixels = _in_srgb(_pixels_only(image), icc if isinstance(icc, bytes) else None)
     try:
-        data = _encode_within_limits(pixels, kind, icc if isinstance(icc, bytes) else None)
+        data = _encode_within_limits(pixels, kind)
     except _TooBig:
         raise TripdeskError(f"{photo.name} cannot be made small enough for X's limits.") from None
     with Image.open(io.BytesIO(data)) as written:
@@ -113,25 +114,46 @@ def _pixels_only(image: Image.Image) -> Image.Image:
     return Image.frombytes(image.mode, image.size, image.tobytes())
 
 
-def _encode_within_limits(image: Image.Image, kind: str, icc: bytes | None) -> bytes:
+def _in_srgb(image: Image.Image, icc: bytes | None) -> Image.Image:
+    """The pixels as sRGB colours; a profile lcms cannot read leaves them as they are."""
+    if not icc:
+        return image
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        mode = "RGBA" if image.mode == "RGBA" else "RGB"
+        if image.mode == "L" and source.profile.xcolor_space.strip() == "GRAY":
+            mode = "L"
+        converted = ImageCms.profileToProfile(image, source, _SRGB, outputMode=mode)
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        return image
+    if converted is None:
+        return image
+    converted.info.pop("icc_profile", None)  # lcms tags its output; nothing is embedded
+    return converted
+
+
+_SRGB = ImageCms.createProfile("sRGB")
+
+
+def _encode_within_limits(image: Image.Image, kind: str) -> bytes:
     """Keep PNG, WEBP and GIF when X takes them and they fit; otherwise JPEG, stepped down.
 
     A photo with transparency keeps a format that can hold it, shrinking instead.
     """
     if kind in ("PNG", "WEBP", "GIF"):
-        data = _encode(image, kind, icc)
+        data = _encode(image, kind)
         if len(data) <= MAX_BYTES:
             return data
         if image.mode == "RGBA":
-            return _shrink_until_fits(image, "WEBP" if kind == "WEBP" else "PNG", icc)
-    return _shrink_until_fits(image.convert("RGB") if image.mode == "RGBA" else image, "JPEG", icc)
+            return _shrink_until_fits(image, "WEBP" if kind == "WEBP" else "PNG")
+    return _shrink_until_fits(image.convert("RGB") if image.mode == "RGBA" else image, "JPEG")
 
 
-def _shrink_until_fits(image: Image.Image, fmt: str, icc: bytes | None) -> bytes:
+def _shrink_until_fits(image: Image.Image, fmt: str) -> bytes:
     while True:
         qualities = JPEG_QUALITIES if fmt in ("JPEG", "WEBP") else (None,)
         for quality in qualities:
-            data = _encode(image, fmt, icc, quality=quality)
+            data = _encode(image, fmt, quality=quality)
             if len(data) <= MAX_BYTES:
                 return data
         if max(image.size) <= SMALLEST_SIDE:
@@ -140,13 +162,9 @@ def _shrink_until_fits(image: Image.Image, fmt: str, icc: bytes | None) -> bytes
         image = image.resize(smaller, Image.Resampling.LANCZOS)
 
 
-def _encode(
-    image: Image.Image, fmt: str, icc: bytes | None, *, quality: int | None = None
-) -> bytes:
+def _encode(image: Image.Image, fmt: str, *, quality: int | None = None) -> bytes:
     buffer = io.BytesIO()
     options: dict[str, object] = {}
-    if icc:
-        options["icc_profile"] = icc
     if fmt == "JPEG":
         options |= {"quality": quality or JPEG_QUALITIES[0], "optimize": True, "progressive": True}
     elif fmt == "PNG":

@@ -790,7 +790,7 @@ class _transaction:
 
 
 def _real_review(draft: Draft, conn: sqlite3.Connection, config: Config) -> Verdict:
-    from tripdesk.review import review_draft
+    from tripdesk.desk.review import review_draft
 
     return review_draft(draft, conn, config)
 

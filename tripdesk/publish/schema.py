@@ -1,4 +1,7 @@
-"""The publishing tables (schema part "publish"): the outbox, its attempts, and the account."""
+"""The publishing tables (schema part "publish"): the outbox, its attempts, and the account.
+
+The database's opener applies `MIGRATIONS` once; nothing in publishing migrates on a read.
+"""
 
 from __future__ import annotations
 
@@ -57,6 +60,55 @@ MIGRATIONS = [
     );
     CREATE TABLE publish_account (
         slot INTEGER PRIMARY KEY CHECK (slot = 1),
+        store TEXT NOT NULL,
+        username TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        set_by TEXT NOT NULL,
+        set_at TEXT NOT NULL
+    );
+    """,
+    # Several networks: one delivery per network per post, each with its own stages, a key
+    # chosen before sending (Bluesky's rkey, Mastodon's Idempotency-Key) and its removal;
+    # approval, holding back, the consent snapshot, and media ids per network.
+    """
+    ALTER TABLE outbox_post ADD COLUMN approved_by TEXT;
+    ALTER TABLE outbox_post ADD COLUMN hold_until TEXT;
+    ALTER TABLE outbox_post ADD COLUMN consent_at_send TEXT;
+    ALTER TABLE outbox_post ADD COLUMN takedown_reason TEXT;
+    CREATE TABLE outbox_delivery (
+        post_id INTEGER NOT NULL REFERENCES outbox_post (id),
+        network TEXT NOT NULL,
+        key TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN
+            ('queued', 'sending', 'sent', 'failed', 'uncertain', 'cancelled', 'blocked')),
+        stage TEXT CHECK (stage IN ('uploading', 'publishing')),
+        remote_id TEXT,
+        url TEXT,
+        reason TEXT,
+        sent_at TEXT,
+        removal TEXT CHECK (removal IN ('queued', 'removing', 'removed', 'refused')),
+        removal_reason TEXT,
+        removal_next_at TEXT,
+        removed_at TEXT,
+        PRIMARY KEY (post_id, network)
+    );
+    INSERT INTO outbox_delivery (post_id, network, key, state, remote_id, url, reason, sent_at)
+        SELECT id, backend, 'post-' || id, state, remote_id, url, reason, sent_at
+        FROM outbox_post
+        WHERE backend IS NOT NULL AND state IN ('sent', 'failed', 'uncertain', 'blocked');
+    CREATE TABLE outbox_media (
+        post_id INTEGER NOT NULL REFERENCES outbox_post (id),
+        position INTEGER NOT NULL,
+        network TEXT NOT NULL,
+        media_id TEXT NOT NULL,
+        expires_at TEXT,
+        PRIMARY KEY (post_id, position, network)
+    );
+    INSERT INTO outbox_media (post_id, position, network, media_id, expires_at)
+        SELECT post_id, position, media_backend, media_id, media_expires_at
+        FROM outbox_photo WHERE media_id IS NOT NULL AND media_backend IS NOT NULL;
+    CREATE TABLE publish_network_account (
+        network TEXT PRIMARY KEY,
         store TEXT NOT NULL,
         username TEXT NOT NULL,
         user_id TEXT NOT NULL,

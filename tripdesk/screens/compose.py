@@ -38,7 +38,7 @@ from tripdesk.media.report import FaceReport
 from tripdesk.media.thumbs import thumbnail
 from tripdesk.pool.catalogue import PoolPhoto, photo_by_id
 from tripdesk.publish.outbox import Outbox
-from tripdesk.review import review_draft
+from tripdesk.desk.review import review_draft
 from tripdesk.screens.confirm import ConfirmScreen, confirm_finding
 from tripdesk.screens.outbox import OutboxScreen
 from tripdesk.screens.trip import TripScreen

@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from tripdesk.desk import short_path
+from tripdesk.desk.wording import short_path
 from tripdesk.pool.catalogue import PoolPhoto
 from tripdesk.pool.deletion import DeletionReceipt
 

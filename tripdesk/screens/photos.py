@@ -23,7 +23,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from tripdesk import store
 from tripdesk.consent.register import Register
 from tripdesk.consent.store import load_register
-from tripdesk.desk import photo_state, short_path, tags_summary
+from tripdesk.desk.wording import photo_state, short_path, tags_summary
 from tripdesk.pool import catalogue
 from tripdesk.pool.catalogue import PoolPhoto
 from tripdesk.pool.events import (

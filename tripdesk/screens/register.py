@@ -22,7 +22,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Static
 from tripdesk import store
 from tripdesk.consent.register import Register
 from tripdesk.consent.store import ImportReport, import_register, load_register
-from tripdesk.desk import pupil_label
+from tripdesk.desk.wording import pupil_label
 from tripdesk.errors import TripdeskError
 from tripdesk.screens.trip import TripScreen
 from tripdesk.widgets.path_input import PathInput

@@ -18,7 +18,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, Static
 
 from tripdesk import config as settings
 from tripdesk.consent.store import import_register
-from tripdesk.desk import PLACEHOLDER_TRIP, needs_setup, short_path
+from tripdesk.desk.wording import PLACEHOLDER_TRIP, needs_setup, short_path
 from tripdesk.errors import TripdeskError
 from tripdesk.screens.trip import TripScreen
 from tripdesk.widgets.path_input import PathInput

@@ -24,7 +24,7 @@ from textual.widgets.selection_list import Selection
 from tripdesk import store
 from tripdesk.consent.register import Register
 from tripdesk.consent.store import load_register
-from tripdesk.desk import pool_file, pupil_label, tag_check, tags_summary
+from tripdesk.desk.wording import pool_file, pupil_label, tag_check, tags_summary
 from tripdesk.errors import TripdeskError
 from tripdesk.media import blur, faces
 from tripdesk.media.report import Box, FaceReport

@@ -24,7 +24,7 @@ from textual.worker import get_current_worker
 
 from tripdesk import store
 from tripdesk.config import Config
-from tripdesk.desk import pool_file
+from tripdesk.desk.wording import pool_file
 from tripdesk.widgets.halfblocks import HalfBlockPicture
 
 if TYPE_CHECKING:

@@ -17,7 +17,7 @@ from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from tripdesk.consent.register import Pupil
-from tripdesk.desk import matches, pupil_label
+from tripdesk.desk.wording import matches, pupil_label
 
 CONSENT_COLOURS = {"consent": "success", "never photograph": "error"}
 

@@ -7,14 +7,17 @@ send time, so a post is judged on the register and faces as they are when it goe
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 from tripdesk import audit
 from tripdesk.config import Config
 from tripdesk.consent.store import load_register
 from tripdesk.draft import Draft
 from tripdesk.guard import check
-from tripdesk.verdict import Verdict
+from tripdesk.guard.check import LIMITS
+from tripdesk.verdict import Finding, Verdict, Where
 
 
 def review_draft(
@@ -35,6 +38,9 @@ def review_draft(
     register = load_register(conn)
     draft, faces = draft_faces(draft, conn, config, detect=detect_faces)
     verdict = check(draft, register, config.guard, faces=faces, today=today)
+    unreadable = tuple(_unreadable(draft))
+    if unreadable:
+        verdict = Verdict.of((*unreadable, *verdict.findings), verdict.weighted_length)
     audit.record(
         conn,
         "guard.checked",
@@ -45,3 +51,20 @@ def review_draft(
         photos=[photo.sha256 for photo in draft.photos],
     )
     return verdict
+
+
+def _unreadable(draft: Draft) -> Iterator[Finding]:
+    """A file that is no whole photo cannot be posted, whatever else the guard thinks of it."""
+    from tripdesk.media.images import photo_problem
+
+    for index, photo in enumerate(draft.photos):
+        problem = photo_problem(Path(photo.path))
+        if problem is not None:
+            yield Finding(
+                "photo-unreadable",
+                "block",
+                f"{LIMITS}: photo {index + 1} cannot be posted: {problem[:1].lower()}"
+                f"{problem[1:].rstrip('.')}; choose another photo.",
+                LIMITS,
+                Where("photo", index=index),
+            )

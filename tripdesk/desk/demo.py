@@ -14,9 +14,9 @@ from importlib.resources import as_file, files
 from pathlib import Path
 
 from tripdesk import config as settings
-from tripdesk import store
 from tripdesk.config import Config
 from tripdesk.consent.store import import_register
+from tripdesk.desk.database import open_database
 from tripdesk.errors import TripdeskError
 
 TRIP = {"name": "Year 6 Natural History Museum (demo)", "hashtag": "#Y6Museum"}
@@ -41,7 +41,7 @@ def build(home: Path) -> Config:
     settings.update(home, "publish", {"backend": "dry-run"})
     settings.update(home, "ingest", {"settle_seconds": 0.5, "delete_source": "ask"})
     config = settings.update(home, "preview", {"mode": "auto"})
-    conn = store.connect(config.database)
+    conn = open_database(config.database)
     try:
         import_register(conn, config, demo_file("register.csv"), demo_file("roster.csv"))
     finally:

@@ -39,6 +39,8 @@ def load_draft(path: Path, conn: sqlite3.Connection, config: Config) -> Draft:
         raise TripdeskError(
             f"{path} is not valid JSON: line {error.lineno}, column {error.colno}: {error.msg}."
         ) from None
+    except RecursionError:
+        raise TripdeskError(f"{path} is nested too deeply to be a draft.") from None
     draft = Draft.from_dict(data, source=str(path))
     register = load_register(conn)
     photos = []

@@ -1,0 +1,136 @@
+"""The hallway: drafts entering, reviews, queuing, and what the command line may print."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from tripdesk import audit, config
+from tripdesk.desk.database import open_database
+from tripdesk.desk.drafts import load_draft
+from tripdesk.desk.posting import NeedsConfirming, queue_draft
+from tripdesk.desk.review import review_draft
+from tripdesk.draft import Draft, DraftPhoto
+from tripdesk.errors import TripdeskError
+from tripdesk.shown import shown
+from tripdesk.verdict import Finding, Verdict
+
+
+def tripdesk(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tripdesk", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TRIPDESK_HOME": str(home)},
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "seen"),
+    [
+        ("P1\x1b[2J", "P1\\x1b[2J"),
+        ("abc\u202edcba", "abc\\u202edcba"),
+        ("a\rb", "a\\x0db"),
+        ("\x9b31m", "\\u009b31m"),
+        ("line\nnext", "line\\x0anext"),
+    ],
+)
+def test_shown_makes_every_control_code_visible(raw: str, seen: str) -> None:
+    assert shown(raw) == seen
+
+
+def test_shown_keeps_ordinary_text_and_emoji() -> None:
+    family = "Zoë and Łukasz 👨\u200d👩\u200d👧 博物館"
+    assert shown(family) == family
+    assert shown("a\nb\tc", lines=True) == "a\nb\tc"
+
+
+def test_a_photo_path_with_escape_codes_is_printed_harmlessly(home: Path, tmp_path: Path) -> None:
+    draft = tmp_path / "draft.json"
+    draft.write_text(json.dumps({"text": "Hi", "photos": [{"path": "\x1b]0;owned\x07x.jpg"}]}))
+    done = tripdesk(home, "check", str(draft))
+    assert done.returncode == 2
+    assert "\x1b" not in done.stderr and "\x07" not in done.stderr
+    assert "\\x1b]0;owned\\x07x.jpg" in done.stderr
+
+
+def test_a_draft_nested_too_deeply_is_one_sentence(home: Path, tmp_path: Path) -> None:
+    draft = tmp_path / "deep.json"
+    draft.write_text('{"text": "hi", "photos": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    done = tripdesk(home, "check", str(draft))
+    assert done.returncode == 2, done.stderr
+    assert "nested too deeply" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_file_that_is_no_photo_blocks(home: Path, tmp_path: Path) -> None:
+    fake = tmp_path / "IMG_0100.JPG"
+    fake.write_text("these are my notes, not a photo")
+    draft = tmp_path / "draft.json"
+    draft.write_text(
+        json.dumps({"text": "Sketches", "photos": [{"path": fake.name, "no_children": True}]})
+    )
+    done = tripdesk(home, "check", str(draft), "--json")
+    assert done.returncode == 1, done.stdout + done.stderr
+    found = json.loads(done.stdout)
+    assert found["verdict"] == "blocked"
+    assert any(f["rule"] == "photo-unreadable" for f in found["findings"])
+
+
+@pytest.fixture
+def conn(home: Path) -> sqlite3.Connection:
+    return open_database(config.load(home).database)
+
+
+def test_queueing_records_what_was_confirmed_once(home: Path, conn: sqlite3.Connection) -> None:
+    settings = config.load(home)
+    draft = Draft(text="A lovely day at the museum")
+    ask = Finding("register", "confirm", "Photo consent: import it.", "Photo consent")
+    verdict = Verdict.of([ask], 26)
+    with pytest.raises(NeedsConfirming):
+        queue_draft(conn, settings, draft, verdict)
+    post = queue_draft(conn, settings, draft, verdict, confirmed=["register"])
+    events = [e for e in audit.events(conn) if e.kind == "draft.confirmed"]
+    assert [(e.data["post"], e.data["rules"]) for e in events] == [(post.id, ["register"])]
+
+
+def test_a_blocked_draft_is_never_queued(home: Path, conn: sqlite3.Connection) -> None:
+    stop = Finding("mentions", "block", "Mentions: not a partner.", "Mentions")
+    with pytest.raises(TripdeskError, match="blocks"):
+        queue_draft(conn, config.load(home), Draft(text="@shop"), Verdict.of([stop], 5))
+    assert conn.execute("SELECT count(*) FROM outbox_post").fetchone()[0] == 0
+
+
+def test_draft_photos_are_absolute_once_they_enter(home: Path, tmp_path: Path, conn) -> None:
+    Image.new("RGB", (64, 48), "white").save(tmp_path / "sketch.jpg")
+    (tmp_path / "d.json").write_text(
+        json.dumps({"text": "x", "photos": [{"path": "sketch.jpg", "no_children": True}]})
+    )
+    draft = load_draft(tmp_path / "d.json", conn, config.load(home))
+    assert Path(draft.photos[0].path).is_absolute() and draft.photos[0].sha256
+
+
+def test_reads_only_read(home: Path, conn: sqlite3.Connection) -> None:
+    """Once the database is opened (and migrated), no room's read takes a write lock."""
+    from tripdesk.consent.store import load_register
+    from tripdesk.pool import catalogue
+
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
+    load_register(conn)
+    catalogue.list_photos(conn)
+    catalogue.counts(conn)
+    writes = [s for s in statements if s.split()[0].upper() not in ("SELECT", "WITH")]
+    assert writes == []
+
+
+def test_draft_photo_round_trips() -> None:
+    photo = DraftPhoto("/p/a.jpg", pupils=("P1",), alt="A pupil", sha256="ab")
+    assert DraftPhoto.from_dict(photo.to_dict()) == photo

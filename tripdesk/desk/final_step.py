@@ -1,0 +1,69 @@
+"""The pictures a draft shows the teacher: small ones while writing, the real uploads at the end.
+
+Compose shows a thumbnail beside each attached photo; the final step shows each photo exactly
+as it will be uploaded (upright, resized, stripped of metadata) with its size, so the teacher
+approves what really goes, not the original on disk. Both are slow, so callers run them in a
+worker thread; both use the caches, so a photo is only worked on once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from tripdesk.config import Config
+from tripdesk.desk.wording import pool_file
+from tripdesk.draft import Draft
+from tripdesk.media.prepare import PreparedPhoto, prepare
+from tripdesk.media.thumbs import thumbnail
+from tripdesk.pool.catalogue import PoolPhoto
+
+THUMBNAIL_SIZE = 320
+
+
+def prepared_cache(config: Config) -> Path:
+    """Where prepared uploads are kept: the outbox uses the same ones when it sends."""
+    return config.home / "cache" / "prepared"
+
+
+def thumbnail_cache(config: Config) -> Path:
+    return config.home / "cache" / "thumbs"
+
+
+@dataclass(frozen=True)
+class FinalPhoto:
+    """A photo as it will be uploaded: the prepared file, its thumbnail, and its alt text."""
+
+    prepared: PreparedPhoto
+    thumbnail: Path
+    alt: str
+
+    def facts(self, number: int) -> str:
+        """What the teacher needs to know about the upload, in two lines."""
+        prepared = self.prepared
+        kind = prepared.mime.split("/")[-1].upper()
+        return (
+            f"Photo {number}: {prepared.width}×{prepared.height} {kind}, "
+            f"{prepared.size / 1_000_000:.1f} MB, no metadata\nAlt text: {self.alt}"
+        )
+
+
+def final_photos(config: Config, draft: Draft) -> list[FinalPhoto]:
+    """Prepare each of the draft's photos for upload, with a thumbnail of the prepared file."""
+    outgoing = []
+    for photo in draft.photos:
+        prepared = prepare(Path(photo.path), cache_dir=prepared_cache(config))
+        thumb = thumbnail(prepared.path, THUMBNAIL_SIZE, cache_dir=thumbnail_cache(config))
+        outgoing.append(FinalPhoto(prepared=prepared, thumbnail=thumb, alt=photo.alt))
+    return outgoing
+
+
+def thumbnails(config: Config, photos: Sequence[PoolPhoto]) -> dict[int, Path]:
+    """A small picture of each pool photo, by photo id, for the Compose screen."""
+    return {
+        photo.id: thumbnail(
+            pool_file(config, photo), THUMBNAIL_SIZE, cache_dir=thumbnail_cache(config)
+        )
+        for photo in photos
+    }
