@@ -26,6 +26,8 @@ import numpy as np
 from PIL import Image
 
 from tripdesk import config as settings
+from tripdesk import store
+from tripdesk.desk.database import open_database
 from tripdesk.pool.events import Pooled, PoolEvent
 from tripdesk.pool.ingest import Ingestor
 
@@ -161,7 +163,8 @@ def arrival_latency(home: Path, photos: list[bytes]) -> list[float]:
                 pooled_at[event.source.name] = time.perf_counter()
                 arrived.notify_all()
 
-    ingestor = Ingestor(config, on_event)
+    open_database(config.database).close()
+    ingestor = Ingestor(config, on_event, connect=lambda: store.connect(config.database))
     ingestor.start()
     latencies = []
     try:

@@ -1,32 +1,34 @@
-"""The Textual app: builds the screens and runs the two background services, nothing more.
+"""The Textual app: the peer views as modes, the two background services, nothing more.
 
-The pool's `Ingestor` and the publisher's `OutboxWorker` report from their own threads; their
-callbacks only turn each report into a typed message with `post_message` (thread-safe, never
-blocking), and the screens react to those messages on the event loop.
+Photos, Outbox, Register and Audit are Textual modes, each with its own stack of screens, so
+switching between them keeps each as the teacher left it. The pool's `Ingestor` and the
+publisher's `OutboxWorker` report from their own threads; their callbacks only turn each report
+into a typed message (`screens/messages.py`) with `post_message`, thread-safe and never blocking.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
+from tripdesk import store
 from tripdesk.config import Config
 from tripdesk.desk.database import trip_database
 from tripdesk.desk.wording import needs_setup
 from tripdesk.errors import TripdeskError
+from tripdesk.screens.badge import with_badge
+from tripdesk.screens.messages import OutboxChanged, PoolChanged
 from tripdesk.screens.photos import PhotosScreen
 from tripdesk.screens.setup import SetupScreen
-from tripdesk.widgets.preview import PhotoPreview
 
 if TYPE_CHECKING:
     from tripdesk.pool.catalogue import PoolPhoto
@@ -35,39 +37,66 @@ if TYPE_CHECKING:
     from tripdesk.publish.worker import OutboxStatus, OutboxWorker
     from tripdesk.screens.compose import ComposeScreen
 
-# Only the first screen is imported with the app. The others, the watcher and the sender
-# (with the guard, the face detector and the publishing backends behind them) are imported
-# when first needed, after the Photos screen is on the terminal: that is most of start-up.
+# Only the Photos screen is imported with the app. The other views, the watcher and the sender
+# (with the guard, the face detector and the publishing backends behind them) are imported when
+# first needed, after the Photos screen is on the terminal: that is most of start-up.
 TRIP_ACTIONS = ("photos", "compose", "tag", "delete", "outbox", "register", "audit")
 
 
-@dataclass
-class PoolChanged(Message):
-    """The ingestor reported a step for one inbox file."""
+def _outbox_view() -> Screen[None]:
+    from tripdesk.screens.outbox import OutboxScreen
 
-    event: PoolEvent
+    return OutboxScreen()
 
 
-@dataclass
-class OutboxChanged(Message):
-    """The outbox worker's state changed (online, paused, counts)."""
+def _register_view() -> Screen[None]:
+    from tripdesk.screens.register import RegisterScreen
 
-    status: OutboxStatus
+    return RegisterScreen()
+
+
+def _audit_view() -> Screen[None]:
+    from tripdesk.screens.audit import AuditScreen
+
+    return AuditScreen()
 
 
 class TripdeskApp(App[None]):
     TITLE = "tripdesk"
-    # Textual reads a screen's CSS_PATH when the screen is pushed, never for the default screen.
+    # Textual reads a screen's CSS_PATH when the screen is pushed, never for a mode's first one.
     CSS_PATH = "screens/photos.tcss"
+    DEFAULT_MODE = "photos"
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[None]]]] = {
+        "outbox": _outbox_view,
+        "register": _register_view,
+        "audit": _audit_view,
+    }
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "photos", "Photos", id="app.photos"),
-        Binding("c", "compose", "Compose", id="app.compose"),
-        Binding("t", "tag", "Tag", id="app.tag"),
-        Binding("d", "delete", "Delete from phone", id="app.delete"),
-        Binding("o", "outbox", "Outbox", id="app.outbox"),
-        Binding("r", "register", "Register", id="app.register"),
-        Binding("a", "audit", "Audit", id="app.audit"),
-        Binding("question_mark", "keys", "Keys", key_display="?", id="app.keys"),
+        Binding("1", "photos", "Photos", id="app.photos", tooltip="The photos as they arrive"),
+        Binding(
+            "c", "compose", "Compose", id="app.compose", tooltip="Write a post with the photos"
+        ),
+        Binding("t", "tag", "Tag", id="app.tag", tooltip="Say who is in the chosen photos"),
+        Binding(
+            "d",
+            "delete",
+            "Delete from phone",
+            id="app.delete",
+            tooltip="Delete the originals already safe in the pool from the phone folder",
+        ),
+        Binding("o", "outbox", "Outbox", id="app.outbox", tooltip="Posts queued, sent or failed"),
+        Binding(
+            "r", "register", "Register", id="app.register", tooltip="Each pupil's photo consent"
+        ),
+        Binding("a", "audit", "Audit", id="app.audit", tooltip="Everything tripdesk has done"),
+        Binding(
+            "question_mark",
+            "keys",
+            "Keys",
+            key_display="?",
+            id="app.keys",
+            tooltip="Every key of every screen",
+        ),
         Binding("q", "quit", "Quit", show=False, id="app.quit"),
     ]
 
@@ -91,18 +120,16 @@ class TripdeskApp(App[None]):
         self.ingestor: Ingestor | None = None
         self._outbox: OutboxWorker | None = None
         self.photos = PhotosScreen()
+        self.add_mode("photos", lambda: self.photos)
 
     @property
     def conn(self) -> sqlite3.Connection:
         """The database connection of the thread that asks."""
         return self.database.connection()
 
-    def get_default_screen(self) -> Screen[None]:
-        return self.photos
-
     def on_mount(self) -> None:
         self.title = self.config.trip.name
-        self.sub_title = self.config.trip.hashtag
+        self.sub_title = with_badge(self.config.trip.hashtag, self.config)
         if needs_setup(self.config):
             self.push_screen(SetupScreen())
         else:
@@ -121,10 +148,14 @@ class TripdeskApp(App[None]):
         from tripdesk.publish.worker import OutboxWorker
 
         try:
-            self.ingestor = Ingestor(self.config, self._pool_event)
+            self.ingestor = Ingestor(
+                self.config, self._pool_event, connect=partial(store.connect, self.config.database)
+            )
             if self.watch_inbox:
                 self.ingestor.start()
-            self._outbox = OutboxWorker(self.config, self._outbox_change)
+            self._outbox = OutboxWorker(
+                self.config, self._outbox_change, connect=self.database.connection
+            )
             self._outbox.start()
         except TripdeskError as error:
             self.notify(error.message, severity="error", timeout=10)
@@ -139,10 +170,9 @@ class TripdeskApp(App[None]):
         """The Setup screen saved the trip: use it, start the services, show the photos."""
         self.config = config
         self.title = config.trip.name
-        self.sub_title = config.trip.hashtag
-        self.photos.query_one(PhotoPreview).config = config
-        self.photos.changed(None)
+        self.sub_title = with_badge(config.trip.hashtag, config)
         self.pop_screen()
+        self.photos.changed(None)
         self.stop_services()
         self.start_services()
 
@@ -170,9 +200,23 @@ class TripdeskApp(App[None]):
         if self._outbox is not None:
             self._outbox.wake()
 
+    def show_view(self, view: str) -> None:
+        """Go to a peer view (photos, outbox, register, audit) as the teacher left it."""
+        if self.current_mode != view:
+            self.switch_mode(view)
+
+    def back(self) -> None:
+        """Escape: close the screen on top, or go back to the photos (or the post being written,
+        which stays on top of them)."""
+        if len(self.screen_stack) > 1:
+            self.pop_screen()
+        else:
+            self.show_view("photos")
+
     def open_compose(self, photos: Sequence[PoolPhoto]) -> None:
         from tripdesk.screens.compose import ComposeScreen
 
+        self.show_view("photos")
         self.push_screen(ComposeScreen(photos))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -189,15 +233,6 @@ class TripdeskApp(App[None]):
                 timeout=10,
             )
 
-    def _show(self, screen: Screen[object]) -> None:
-        """Open a screen that is somewhere to look: it replaces another such view."""
-        if type(self.screen) is type(screen):
-            return
-        if getattr(self.screen, "VIEW", False):
-            self.switch_screen(screen)
-        else:
-            self.push_screen(screen)
-
     def _on_photos(self) -> bool:
         if self.screen is not self.photos:
             self.notify("Go back to the photos (press 1) and choose them first.")
@@ -207,10 +242,12 @@ class TripdeskApp(App[None]):
     def _draft_open(self) -> ComposeScreen | None:
         from tripdesk.screens.compose import ComposeScreen
 
-        return next((s for s in self.screen_stack if isinstance(s, ComposeScreen)), None)
+        stack = self._screen_stacks.get("photos", [])
+        return next((s for s in stack if isinstance(s, ComposeScreen)), None)
 
     def action_photos(self) -> None:
         """Back to the photos; a draft being written is only left once the teacher says so."""
+        self.show_view("photos")
         draft = self._draft_open()
         if draft is not None:
             draft.leave(self._back_to_photos)
@@ -224,6 +261,7 @@ class TripdeskApp(App[None]):
     async def action_quit(self) -> None:
         draft = self._draft_open()
         if draft is not None:
+            self.show_view("photos")
             draft.leave(self.exit)
         else:
             self.exit()
@@ -233,6 +271,9 @@ class TripdeskApp(App[None]):
         from tripdesk.screens.tag import TagScreen
 
         if isinstance(self.screen, ComposeScreen):
+            return
+        if self._draft_open() is not None:
+            self.show_view("photos")  # the draft being written, as it was left
             return
         if isinstance(self.screen, TagScreen):
             # Straight on from tagging to writing about the same photos.
@@ -254,7 +295,7 @@ class TripdeskApp(App[None]):
         if not chosen:
             self.notify("Choose a photo to tag first.")
             return
-        self.push_screen(TagScreen(chosen), self.photos.changed)
+        self.push_screen(TagScreen(chosen))
 
     def action_delete(self) -> None:
         from tripdesk.screens.delete import DeleteScreen
@@ -265,82 +306,31 @@ class TripdeskApp(App[None]):
         self.push_screen(DeleteScreen(self.ingestor), self.photos.deleted)
 
     def action_outbox(self) -> None:
-        from tripdesk.screens.outbox import OutboxScreen
-
-        self._show(OutboxScreen())
+        self.show_view("outbox")
 
     def action_register(self) -> None:
-        from tripdesk.screens.register import RegisterScreen
-
-        self._show(RegisterScreen())
+        self.show_view("register")
 
     def action_audit(self) -> None:
-        from tripdesk.screens.audit import AuditScreen
-
-        self._show(AuditScreen())
+        self.show_view("audit")
 
     def action_keys(self) -> None:
-        from tripdesk.screens.help import HelpScreen
+        from tripdesk.screens.help import HelpScreen, every_key
 
-        self.push_screen(HelpScreen(self._all_bindings()))
-
-    def _all_bindings(self) -> list[tuple[str, str, str]]:
-        """(where, key, what it does) for the app and every screen."""
-        from tripdesk.screens.audit import AuditScreen
-        from tripdesk.screens.compose import ComposeScreen
-        from tripdesk.screens.delete import DeleteScreen
-        from tripdesk.screens.outbox import OutboxScreen
-        from tripdesk.screens.register import RegisterScreen
-        from tripdesk.screens.tag import TagScreen
-        from tripdesk.widgets.photo_grid import PhotoGrid
-
-        rows = self._described("everywhere", self.BINDINGS)
-        rows += [
-            ("everywhere", "tab / shift+tab", "Next / previous field"),
-            ("dialogs", "y / n / esc", "Yes / No / No"),
-        ]
-        for where, bindings in (
-            ("Photos", [*PhotosScreen.BINDINGS, *PhotoGrid.BINDINGS]),
-            ("Tag", TagScreen.BINDINGS),
-            ("Delete from phone", DeleteScreen.BINDINGS),
-            ("Compose", ComposeScreen.BINDINGS),
-            ("Outbox", OutboxScreen.BINDINGS),
-            ("Register", RegisterScreen.BINDINGS),
-            ("Audit", AuditScreen.BINDINGS),
-        ):
-            rows += self._described(where, bindings)
-            if where == "Compose":
-                rows.append((where, "enter", "On a finding: jump to it"))
-        return rows
-
-    def _described(self, where: str, bindings: Iterable[object]) -> list[tuple[str, str, str]]:
-        rows = []
-        for item in bindings:
-            binding = Binding(*item) if isinstance(item, tuple) else item
-            if isinstance(binding, Binding) and binding.description:
-                keys = " / ".join(
-                    self.get_key_display(Binding(key.strip(), binding.action))
-                    for key in binding.key.split(",")
-                )
-                if binding.key_display:
-                    keys = binding.key_display
-                if rows and rows[-1][1] == keys and rows[-1][0] == where:
-                    rows[-1] = (where, keys, f"{rows[-1][2]} / {binding.description}")
-                    continue
-                rows.append((where, keys, binding.description))
-        return rows
+        self.push_screen(HelpScreen(every_key(self)))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        for binding in self.BINDINGS:
-            if isinstance(binding, Binding) and binding.action != "quit":
-                yield SystemCommand(
-                    binding.description,
-                    f"Key: {binding.key_display or binding.key}",
-                    getattr(self, f"action_{binding.action}"),
-                )
-        yield SystemCommand(
-            "Trip settings",
-            "The trip's name, hashtag, inbox and pool folders",
-            lambda: self.push_screen(SetupScreen()),
-        )
+        """The app's keys, then the screen's own, each once and with a sentence."""
+        from tripdesk.screens.help import screen_commands
+
+        titles: set[str] = set()
+        for command in (*screen_commands(self, screen), *super().get_system_commands(screen)):
+            if command.title not in titles:
+                titles.add(command.title)
+                yield command
+        if "Trip settings" not in titles:
+            yield SystemCommand(
+                "Trip settings",
+                "Change the trip's name, hashtag, inbox and pool folders",
+                lambda: self.push_screen(SetupScreen()),
+            )

@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from tripdesk import __version__
+from tripdesk import __version__, private
 from tripdesk.errors import TripdeskError
 from tripdesk.shown import ShownStream
 
@@ -77,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
         "action",
         nargs="?",
         default="list",
-        choices=["list", "send", "retry", "cancel", "mark-sent", "pause", "resume"],
+        choices=["list", "send", "retry", "cancel", "mark-sent", "release", "pause", "resume"],
     )
     outbox.add_argument("id", nargs="?", type=int, help="the post's outbox id")
     outbox.add_argument("--json", action="store_true")
@@ -129,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    private.owner_only()  # all that tripdesk writes is about children: for the teacher only
     if args.command not in ("tui", "demo"):  # the app draws its own screen
         # Nothing from a register, a draft or a file name may steer the terminal.
         sys.stdout = ShownStream(sys.stdout)  # type: ignore[assignment]

@@ -20,6 +20,7 @@ DATABASE_NAME = "tripdesk.db"
 DeleteSource = Literal["ask", "auto", "never"]
 WatchMode = Literal["auto", "inotify", "polling"]
 NamesWithPhotos = Literal["confirm", "block"]
+LookedAfter = Literal["never", "consent"]
 Backend = Literal["dry-run", "x"]
 PreviewMode = Literal["auto", "halfcell", "off"]
 ApprovalRequired = Literal["off", "children", "all"]
@@ -46,6 +47,8 @@ partners = []                        # handles the account may mention, e.g. ["@
 names_with_photos = "confirm"        # confirm | block
 homework_platform = "Show My Homework"
 blocked_words = []                   # the school's own words that must never go out
+allowed_phrases = []                 # phrases that name no pupil here, e.g. ["Khan Academy"]
+looked_after = "never"               # never | consent (carers' consent is in the consent column)
 
 [register.columns]                   # your MIS heading = tripdesk column, e.g.
 # "Pupil Ref" = "id"
@@ -96,6 +99,11 @@ class GuardSettings:
     names_with_photos: NamesWithPhotos = "confirm"
     homework_platform: str = "Show My Homework"
     blocked_words: tuple[str, ...] = ()
+    allowed_phrases: tuple[str, ...] = ()
+    looked_after: LookedAfter = "never"
+
+
+CacheKind = Literal["prepared", "thumbs", "report"]
 
 
 @dataclass(frozen=True)
@@ -135,6 +143,10 @@ class Config:
     @property
     def database(self) -> Path:
         return self.home / DATABASE_NAME
+
+    def cache(self, kind: CacheKind) -> Path:
+        """The one place each cache folder is named: prepared uploads, thumbnails, report images."""
+        return self.home / "cache" / kind
 
     @property
     def backend(self) -> Backend:
@@ -268,6 +280,8 @@ def _parse(raw: dict[str, Any], home_dir: Path, path: Path) -> Config:
             ),
             homework_platform=r.string("guard", "homework_platform", "Show My Homework"),
             blocked_words=r.strings("guard", "blocked_words"),
+            allowed_phrases=r.strings("guard", "allowed_phrases"),
+            looked_after=r.choice("guard", "looked_after", "never", ("never", "consent")),
         ),
         register_columns=dict(columns),
         faces=FaceSettings(threshold=r.number("faces", "threshold", 0.3, 0.05, 0.95)),

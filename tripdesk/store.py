@@ -13,13 +13,15 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+from tripdesk import private
 from tripdesk.errors import TripdeskError
 
 
 def connect(path: Path) -> sqlite3.Connection:
     """Open the database for this thread: WAL, foreign keys, and waiting out other writers."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private.make_folder(path.parent)
+        private.create_file(path)  # owner-only; SQLite gives its -wal and -shm the same mode
         conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA journal_mode=WAL")
@@ -104,17 +106,31 @@ def ensure_schema(conn: sqlite3.Connection, part: str, migrations: Sequence[str]
 
 
 class transaction:
-    """`with transaction(conn):` runs the block in BEGIN IMMEDIATE … COMMIT, or rolls back."""
+    """`with transaction(conn):` runs the block in BEGIN IMMEDIATE … COMMIT, or rolls back.
+
+    Inside a transaction already open on `conn`, the block becomes a SAVEPOINT instead: its
+    own failure undoes only its own work, and the outer transaction decides the rest.
+    """
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        self._savepoint: str | None = None
 
     def __enter__(self) -> sqlite3.Connection:
-        self.conn.execute("BEGIN IMMEDIATE")
+        if self.conn.in_transaction:
+            self._savepoint = f"nested_{id(self):x}"
+            self.conn.execute(f"SAVEPOINT {self._savepoint}")
+        else:
+            self.conn.execute("BEGIN IMMEDIATE")
         return self.conn
 
     def __exit__(self, kind: object, error: object, traceback: object) -> None:
-        self.conn.execute("COMMIT" if kind is None else "ROLLBACK")
+        if self._savepoint is None:
+            self.conn.execute("COMMIT" if kind is None else "ROLLBACK")
+            return
+        if kind is not None:
+            self.conn.execute(f"ROLLBACK TO {self._savepoint}")
+        self.conn.execute(f"RELEASE {self._savepoint}")
 
 
 def _statements(script: str) -> list[str]:

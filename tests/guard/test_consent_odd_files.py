@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import os
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -153,10 +154,16 @@ def test_a_withdrawn_column_of_yes_and_no_flags_is_read_safely(home, tmp_path):
     assert status == {"W1": "withdrawn", "W2": "consent", "W3": "consent", "W4": "withdrawn"}
 
 
-def test_a_withdrawn_value_that_is_neither_flag_nor_date_is_refused(imported, tmp_path, capsys):
+def test_a_withdrawn_value_that_is_neither_flag_nor_date_means_withdrawn(imported, tmp_path):
     path = tmp_path / "doubt.csv"
-    path.write_text(HEADER.replace("never_photograph", "consent_withdrawn") + "W1,A,K,yes,maybe\n")
-    refused(capsys, ["consent", "import", str(path)], "line 2: consent_withdrawn 'maybe'")
+    path.write_text(
+        HEADER.replace("never_photograph", "consent_withdrawn")
+        + "W1,A,K,yes,maybe\nW2,B,L,yes,Withdrawn by mum 12/10/2026\n"
+    )
+    assert cli.main(["consent", "import", str(path)]) == 0
+    withdrawn = {p.id: p.consent_withdrawn for p in pupils(imported)}
+    assert withdrawn["W2"] == date(2026, 10, 12)
+    assert withdrawn["W1"] is not None
 
 
 def test_replacing_a_big_register_lists_a_few_removed_ids_not_all(imported, tmp_path, capsys):

@@ -12,6 +12,7 @@ import pytest
 from tripdesk import audit, cli, config, store
 from tripdesk.consent.store import import_register
 from tripdesk.draft import Draft, DraftPhoto
+from tripdesk.desk.database import open_database
 from tripdesk.desk.drafts import load_draft
 from tripdesk.errors import TripdeskError
 from tripdesk.pool.ingest import Ingestor
@@ -64,7 +65,9 @@ def test_pool_paths_resolve_through_the_pool_catalogue(conn, home, tmp_path, fix
     settings = config.load(home)
     settings.trip.inbox.mkdir(parents=True, exist_ok=True)
     shutil.copy(fixture_photos / "IMG_0003.JPG", settings.trip.inbox / "IMG_0003.JPG")
-    Ingestor(settings, lambda event: None).scan_once()
+    Ingestor(
+        settings, lambda event: None, connect=lambda: open_database(settings.database)
+    ).scan_once()
     [pooled] = [p for p in settings.trip.pool.rglob("*") if p.is_file()]
     relative = pooled.relative_to(settings.trip.pool)
     elsewhere = tmp_path / "drafts"
@@ -197,7 +200,9 @@ def test_a_quarantined_photo_is_refused_by_check_as_by_post(
     settings = config.load(home)
     settings.trip.inbox.mkdir(parents=True, exist_ok=True)
     shutil.copy(fixture_photos / "IMG_0006_truncated.JPG", settings.trip.inbox / "IMG_0006.JPG")
-    Ingestor(settings, lambda event: None).scan_once()
+    Ingestor(
+        settings, lambda event: None, connect=lambda: open_database(settings.database)
+    ).scan_once()
     [damaged] = [p for p in settings.trip.pool.rglob("*") if p.is_file()]
     assert "quarantine" in damaged.parts
     path = write_draft(

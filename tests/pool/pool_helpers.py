@@ -9,7 +9,11 @@ from pathlib import Path
 
 from PIL import Image
 
+from tripdesk import store
+from tripdesk.config import Config
+from tripdesk.desk.database import open_database
 from tripdesk.pool.events import PoolEvent
+from tripdesk.pool.ingest import Ingestor
 
 
 class EventLog:
@@ -54,3 +58,35 @@ def jpeg_bytes(seed: int, *, taken: str | None = None, size: tuple[int, int] = (
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def make_ingestor(config: Config, on_event=lambda event: None) -> Ingestor:
+    """An Ingestor on the trip's database, migrated once, as the commands make one."""
+    open_database(config.database).close()
+    return Ingestor(config, on_event, connect=lambda: store.connect(config.database))
+
+
+def mp4_bytes(*, with_moov: bool = True, mdat: bytes = b"\0" * 64) -> bytes:
+    """A tiny ISO-BMFF movie: ftyp, mdat and (unless told not to) a movie header box."""
+    import struct
+
+    def box(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", 8 + len(body)) + kind + body
+
+    movie = box(b"ftyp", b"isom\0\0\0\x01isommp42") + box(b"mdat", mdat)
+    return movie + (box(b"moov", box(b"mvhd", bytes(100))) if with_moov else b"")
+
+
+def motion_photo(seed: int, *, trailer: bytes | None = None) -> bytes:
+    """A JPEG whose XMP announces a motion-photo video of `len(trailer)` bytes after its end."""
+    video = mp4_bytes() if trailer is None else trailer
+    xmp = (
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/'
+        '02/22-rdf-syntax-ns#"><rdf:Description xmlns:GCamera="http://ns.google.com/photos/1.0/'
+        f'camera/" GCamera:MotionPhoto="1" GCamera:MicroVideoOffset="{len(mp4_bytes())}"/>'
+        "</rdf:RDF></x:xmpmeta>"
+    ).encode()
+    image = Image.frombytes("RGB", (64, 48), hashlib.shake_256(str(seed).encode()).digest(9216))
+    out = BytesIO()
+    image.save(out, "JPEG", quality=90, xmp=xmp)
+    return out.getvalue() + video

@@ -7,13 +7,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from pool_helpers import jpeg_bytes, sha256
+from pool_helpers import jpeg_bytes, make_ingestor, sha256
 
 from tripdesk import audit, store
 from tripdesk.config import Config
 from tripdesk.errors import TripdeskError
 from tripdesk.pool import catalogue
-from tripdesk.pool.ingest import Ingestor
 
 
 @pytest.fixture
@@ -26,7 +25,7 @@ def pooled(trip: Callable[..., Config]) -> Iterator[tuple[Config, sqlite3.Connec
             jpeg_bytes(seed, taken=f"2026:06:12 10:0{seed}:00")
         )
     (config.trip.inbox / "IMG_0009.JPG").write_bytes(b"broken")
-    Ingestor(config, lambda event: None).scan_once()
+    make_ingestor(config, lambda event: None).scan_once()
     conn = store.connect(config.database)
     yield config, conn
     conn.close()
@@ -104,7 +103,7 @@ def test_counts_follow_what_happens(pooled: tuple[Config, sqlite3.Connection]) -
         1,
         4,
     )
-    ingestor = Ingestor(config, lambda event: None)
+    ingestor = make_ingestor(config, lambda event: None)
     ingestor.delete_sources(ingestor.awaiting_deletion()[:1])
     assert catalogue.counts(conn).awaiting_deletion == 2
     (config.trip.inbox / "IMG_0000.JPG").unlink(missing_ok=True)
@@ -118,7 +117,7 @@ def test_a_deleted_original_is_dated_on_its_photo(
     pooled: tuple[Config, sqlite3.Connection],
 ) -> None:
     config, conn = pooled
-    ingestor = Ingestor(config, lambda event: None)
+    ingestor = make_ingestor(config, lambda event: None)
     [receipt] = ingestor.delete_sources([catalogue.list_photos(conn)[-1]])
     assert receipt.deleted
     assert catalogue.photo_by_id(conn, receipt.photo.id).source_deleted_at is not None

@@ -13,22 +13,19 @@ from pool_helpers import jpeg_bytes, sha256
 
 from tripdesk.errors import TripdeskError
 from tripdesk.pool import transfer
+from tripdesk.pool.inbox import Inbox
 from tripdesk.pool.transfer import (
     INCOMING,
     SourceChanged,
     clear_stray,
     copy_verified,
-    open_source,
     place,
 )
 
 
 def copy_of(source: Path, pool: Path) -> transfer.Copy:
-    fd = open_source(source, source.name)
-    try:
-        return copy_verified(fd, source, pool, source.name)
-    finally:
-        os.close(fd)
+    with Inbox(source.parent).open(source) as original:
+        return copy_verified(original.fd, pool, source.name, recheck=original.state_by_name)
 
 
 def test_a_copy_is_complete_hashed_and_hidden_until_placed(tmp_path: Path) -> None:
@@ -117,8 +114,9 @@ def test_links_are_never_followed(tmp_path: Path) -> None:
     outside.write_bytes(jpeg_bytes(6))
     link = tmp_path / "link.jpg"
     link.symlink_to(outside)
-    with pytest.raises(TripdeskError, match="link"):
-        open_source(link, "link.jpg")
+    with pytest.raises(OSError) as raised:
+        Inbox(tmp_path).open(link)
+    assert raised.value.errno == errno.ELOOP
 
 
 def test_stray_copies_of_dead_processes_are_cleared_and_live_ones_kept(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from pool_helpers import EventLog, jpeg_bytes, sha256
+from pool_helpers import EventLog, jpeg_bytes, make_ingestor, sha256
 
 from tripdesk import config as settings
 from tripdesk.config import Config
@@ -27,7 +27,7 @@ def watching(
 ) -> Iterator[tuple[Config, EventLog, Ingestor]]:
     config = trip(watch=request.param, delete_source="never", settle_seconds=1.0)
     config.trip.inbox.mkdir(parents=True, exist_ok=True)
-    ingestor = Ingestor(config, events)
+    ingestor = make_ingestor(config, events)
     ingestor.start()
     yield config, events, ingestor
     ingestor.stop()
@@ -114,7 +114,7 @@ def test_scan_now_while_watching(watching: tuple[Config, EventLog, Ingestor]) ->
 
 def test_stop_joins_the_threads(trip: Callable[..., Config], events: EventLog) -> None:
     config = trip(watch="inotify")
-    ingestor = Ingestor(config, events)
+    ingestor = make_ingestor(config, events)
     before = threading.active_count()
     ingestor.start()
     ingestor.stop()
@@ -128,7 +128,7 @@ def test_an_inbox_that_goes_away_is_watched_again_when_it_returns(
     phone = tmp_path / "phone"
     phone.mkdir()
     config = settings.update(home, "trip", {"inbox": str(phone)})
-    ingestor = Ingestor(config, events)
+    ingestor = make_ingestor(config, events)
     ingestor.start()
     try:
         (phone / "IMG_0001.JPG").write_bytes(jpeg_bytes(1))
@@ -150,7 +150,7 @@ def test_files_already_there_at_start_are_found(
     config = trip(watch="inotify")
     config.trip.inbox.mkdir(parents=True, exist_ok=True)
     (config.trip.inbox / "IMG_0009.JPG").write_bytes(jpeg_bytes(9))
-    ingestor = Ingestor(config, events)
+    ingestor = make_ingestor(config, events)
     ingestor.start()
     try:
         events.wait_for(Pooled, config.trip.inbox / "IMG_0009.JPG")

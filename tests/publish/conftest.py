@@ -16,6 +16,7 @@ from xstandin import ENV, XStandIn
 from tripdesk import config as settings
 from tripdesk import store
 from tripdesk.config import Config
+from tripdesk.desk.database import open_database
 
 
 @pytest.fixture(autouse=True)
@@ -73,7 +74,7 @@ def config(home: Path) -> Config:
 
 @pytest.fixture
 def conn(config: Config) -> Iterator[sqlite3.Connection]:
-    connection = store.connect(config.database)
+    connection = open_database(config.database)
     yield connection
     connection.close()
 

@@ -25,10 +25,10 @@ from publish_helpers import ok
 from xstandin import XStandIn
 
 from tripdesk.config import Config
-from tripdesk.draft import Draft
 from tripdesk.desk.drafts import load_draft
-from tripdesk.publish.outbox import Outbox
 from tripdesk.desk.review import review_draft
+from tripdesk.draft import Draft
+from tripdesk.publish.outbox import Outbox
 from tripdesk.verdict import Verdict
 
 KILLS = 20

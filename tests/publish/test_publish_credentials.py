@@ -208,9 +208,9 @@ def test_the_credentials_never_reach_a_log_the_database_the_settings_or_the_scre
 
 
 def _db(config: Config) -> sqlite3.Connection:
-    from tripdesk import store
+    from tripdesk.desk.database import open_database
 
-    return store.connect(config.database)
+    return open_database(config.database)
 
 
 def _draft(folder: Path, text: str) -> str:

@@ -188,9 +188,9 @@ def test_a_post_interrupted_while_publishing_becomes_uncertain(outbox: Outbox) -
 
 def test_only_one_sender_at_a_time(outbox: Outbox, config: Config) -> None:
     post = outbox.queue(Draft(text="Hello"), ok())
-    from tripdesk.publish.outbox import _SendLock
+    from tripdesk.publish.lock import SendLock
 
-    with _SendLock(config.home / "outbox.lock") as held:
+    with SendLock(config.home / "outbox.lock") as held:
         assert held
         summary = outbox.send_due()
     assert summary.sent == () and "Another tripdesk" in (summary.message or "")

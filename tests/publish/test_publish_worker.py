@@ -5,12 +5,14 @@ from __future__ import annotations
 import queue
 import socket
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 from publish_helpers import ok
 from xstandin import CREDENTIALS, XStandIn
 
 from tripdesk.config import Config
+from tripdesk.desk.database import open_database
 from tripdesk.draft import Draft
 from tripdesk.publish.credentials import Credentials
 from tripdesk.publish.outbox import Outbox
@@ -18,6 +20,11 @@ from tripdesk.publish.worker import OutboxStatus, OutboxWorker
 from tripdesk.publish.x import XBackend
 
 WAIT = 20.0  # generous: only a ceiling for a stuck thread, never a speed claim
+
+
+def connector(config: Config) -> Callable[[], sqlite3.Connection]:
+    """What the app hands the worker: a way to get the worker thread its own connection."""
+    return lambda: open_database(config.database)
 
 
 def wait_for(statuses: queue.Queue[OutboxStatus], wanted) -> OutboxStatus:
@@ -31,7 +38,7 @@ def test_the_worker_sends_what_is_queued_when_woken(
     home: Path, conn: sqlite3.Connection, config: Config
 ) -> None:
     statuses: queue.Queue[OutboxStatus] = queue.Queue()
-    worker = OutboxWorker(config, statuses.put, interval=60)
+    worker = OutboxWorker(config, statuses.put, interval=60, connect=connector(config))
     worker.start()
     try:
         first = wait_for(statuses, lambda s: True)
@@ -53,7 +60,9 @@ def test_offline_the_worker_waits_then_sends_when_the_network_is_back(
     Outbox(conn, config).queue(Draft(text="Waiting for signal"), ok())
     statuses: queue.Queue[OutboxStatus] = queue.Queue()
     backend = XBackend(Credentials(*CREDENTIALS), base=f"http://127.0.0.1:{port}")
-    worker = OutboxWorker(config, statuses.put, interval=0.05, backend=backend)
+    worker = OutboxWorker(
+        config, statuses.put, interval=0.05, backend=backend, connect=connector(config)
+    )
     worker.start()
     try:
         offline = wait_for(statuses, lambda s: not s.online)
@@ -72,7 +81,7 @@ def test_pause_from_another_connection_stops_the_worker(
     outbox.set_paused(True)
     outbox.queue(Draft(text="Held"), ok())
     statuses: queue.Queue[OutboxStatus] = queue.Queue()
-    worker = OutboxWorker(config, statuses.put, interval=60)
+    worker = OutboxWorker(config, statuses.put, interval=60, connect=connector(config))
     worker.start()
     try:
         paused = wait_for(statuses, lambda s: True)

@@ -207,9 +207,13 @@ def test_other_refusals_fail_with_xs_own_words(outbox: Outbox, standin: XStandIn
     standin.state.media.clear()
     outbox.conn.execute(
         "INSERT INTO outbox_photo (post_id, position, source_path, source_sha256, prepared_path,"
-        " mime, alt, media_backend, media_id, media_expires_at) VALUES (?, 1, 's', 'h', ?, "
-        "'image/jpeg', 'alt', 'x', 'unknown-media', '2999-01-01T00:00:00+00:00')",
+        " mime, alt) VALUES (?, 1, 's', 'h', ?, 'image/jpeg', 'alt')",
         (post.id, __file__),
+    )
+    outbox.conn.execute(
+        "INSERT INTO outbox_media (post_id, position, network, media_id, expires_at) "
+        "VALUES (?, 1, 'x', 'unknown-media', '2999-01-01T00:00:00+00:00')",
+        (post.id,),
     )
     assert outbox.send_due().failed == (post.id,)
     assert outbox.get(post.id).reason == "X refused this post: bad media id"
@@ -275,18 +279,18 @@ def test_offline_the_outbox_waits_and_sends_when_the_network_is_back(
 def test_x_is_used_only_with_credentials_and_never_silently_replaced_by_dry_run(
     conn: sqlite3.Connection, config: Config, x_env: XStandIn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert make_backend(config).name == "x"
+    assert make_backend(config, conn=conn).name == "x"
     for name in ("CONSUMER_KEY", "CONSUMER_SECRET", "ACCESS_TOKEN", "ACCESS_TOKEN_SECRET"):
         monkeypatch.delenv(f"TRIPDESK_X_{name}")
     with pytest.raises(TripdeskError, match="no X credentials are set"):
-        make_backend(config)
+        make_backend(config, conn=conn)
     outbox = Outbox(conn, config, review=ScriptedGuard())
     post = outbox.queue(Draft(text="Waiting for the keys"), ok())
     summary = outbox.send_due()
     assert "tripdesk account set" in (summary.message or "")
     assert outbox.get(post.id).state == "queued" and x_env.created == []
     monkeypatch.setenv("TRIPDESK_BACKEND", "dry-run")
-    assert make_backend(config).name == "dry-run"
+    assert make_backend(config, conn=conn).name == "dry-run"
 
 
 def test_a_running_outbox_follows_the_backend_chosen_since_it_started(

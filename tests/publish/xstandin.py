@@ -1,16 +1,18 @@
 """A stand-in for the X API v2 on 127.0.0.1: a real HTTP server in a thread, for tests.
 
-It answers `POST /2/tweets`, `POST /2/media/upload`, `POST /2/media/metadata` and
-`GET /2/users/me`, checks the OAuth 1.0a HMAC-SHA1 signature of every request with oauthlib,
-keeps what it created (and every uploaded byte), and can be told to misbehave:
+It answers `POST /2/tweets`, `DELETE /2/tweets/:id`, `POST /2/media/upload`,
+`POST /2/media/metadata` and `GET /2/users/me`, checks the OAuth 1.0a HMAC-SHA1 signature of
+every request with oauthlib, keeps what it created (and every uploaded byte), and can be told
+to misbehave:
 
     with XStandIn() as x:
         x.fail_next("503", times=2)          # next two POST /2/tweets answer 503
         x.fail_next("drop-after")            # creates the post, then cuts the connection
         ... x.base_url, x.created, x.media
 
-Faults: 429, 429-daily, 500, 503, 401, 403-duplicate, slow, drop-before, drop-after. A fault
-applies to `POST /2/tweets` unless `endpoint=` names another path.
+Faults: 429, 429-daily, 500, 503, 401, 403, 403-duplicate, slow, drop-before, drop-after. A
+fault applies to `POST /2/tweets` unless `endpoint=` names another path (`/2/tweets/:id` for
+every deletion).
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ FAULTS = (
     "500",
     "503",
     "401",
+    "403",
     "403-duplicate",
     "slow",
     "drop-before",
@@ -76,6 +79,7 @@ class Created:
 class _State:
     lock: threading.Lock = field(default_factory=threading.Lock)
     created: list[Created] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
     media: dict[str, bytes] = field(default_factory=dict)
     alt_texts: dict[str, str] = field(default_factory=dict)
     requests: list[tuple[str, str]] = field(default_factory=list)
@@ -120,6 +124,12 @@ class XStandIn:
     def created(self) -> list[Created]:
         with self.state.lock:
             return list(self.state.created)
+
+    @property
+    def deleted(self) -> list[str]:
+        """Ids of the posts deleted, in order (each also leaves `created`)."""
+        with self.state.lock:
+            return list(self.state.deleted)
 
     @property
     def media(self) -> dict[str, bytes]:
@@ -170,14 +180,19 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self._handle("POST")
 
+    def do_DELETE(self) -> None:
+        self._handle("DELETE")
+
     def _handle(self, method: str) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         path = urlsplit(self.path).path
         state = self.state
+        route_of_faults = "/2/tweets/:id" if path.startswith("/2/tweets/") else path
         with state.lock:
             state.requests.append((method, path))
-            fault = state.faults[path].popleft() if state.faults[path] else None
+            queued = state.faults[route_of_faults]
+            fault = queued.popleft() if queued else None
         if state.delay:
             time.sleep(state.delay)
         if not self._signed(method, body):
@@ -198,6 +213,8 @@ class _Handler(BaseHTTPRequestHandler):
             answer = self._metadata(body)
         elif route == ("POST", "/2/tweets"):
             answer = self._tweet(body)
+        elif method == "DELETE" and path.startswith("/2/tweets/"):
+            answer = self._delete(path.rsplit("/", 1)[1])
         else:
             answer = (404, {"title": "Not Found", "status": 404, "detail": f"no {method} {path}"})
         if fault == "slow":
@@ -294,6 +311,15 @@ class _Handler(BaseHTTPRequestHandler):
             self.state.created.append(tweet)
         return 201, {"data": {"id": tweet.id, "text": tweet.text or ""}}
 
+    def _delete(self, tweet_id: str) -> tuple[int, dict[str, Any]]:
+        with self.state.lock:
+            kept = [t for t in self.state.created if t.id != tweet_id]
+            if len(kept) == len(self.state.created):
+                return 404, {"title": "Not Found Error", "status": 404, "detail": "Not Found"}
+            self.state.created[:] = kept
+            self.state.deleted.append(tweet_id)
+        return 200, {"data": {"deleted": True}}
+
     def _fault(self, fault: str) -> None:
         now = int(time.time())
         if fault == "429":
@@ -321,6 +347,15 @@ class _Handler(BaseHTTPRequestHandler):
             )
         elif fault == "401":
             self._reply(401, {"title": "Unauthorized", "status": 401, "detail": "Unauthorized"})
+        elif fault == "403":
+            self._reply(
+                403,
+                {
+                    "title": "Forbidden",
+                    "status": 403,
+                    "detail": "You are not permitted to perform this action.",
+                },
+            )
         elif fault == "403-duplicate":
             self._reply(
                 403,

@@ -61,7 +61,9 @@ def pool_photos(tui_trip: Config, fixture_photos: Path) -> Callable[..., list[Po
     def pool(*names: str) -> list[PoolPhoto]:
         for name in names:
             shutil.copy(fixture_photos / name, tui_trip.trip.inbox / name)
-        Ingestor(tui_trip, lambda event: None).scan_once()
+        Ingestor(
+            tui_trip, lambda event: None, connect=lambda: open_database(tui_trip.database)
+        ).scan_once()
         conn = open_database(tui_trip.database)
         try:
             return sorted(list_photos(conn), key=lambda photo: photo.id)

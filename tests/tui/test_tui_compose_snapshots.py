@@ -13,15 +13,16 @@ import pytest
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
+from tui_pilot import NOW
 
 from tripdesk.app import TripdeskApp
 from tripdesk.config import Config
 from tripdesk.desk.database import open_database
+from tripdesk.desk.final_step import FinalPhoto, final_photos
 from tripdesk.draft import Draft, DraftPhoto
-from tripdesk.media.prepare import prepare
-from tripdesk.media.thumbs import thumbnail
 from tripdesk.pool.catalogue import PoolPhoto, set_tags
-from tripdesk.screens.compose import ComposeScreen, FinalPhoto, SendPreview
+from tripdesk.screens.compose import ComposeScreen
+from tripdesk.screens.compose_dialogs import SendPreview
 
 TEXT = "Amira Khan met an astronaut! Remember to bring a coat tomorrow."
 
@@ -77,21 +78,28 @@ def test_the_final_step_shows_the_prepared_photos(
     snap_compare, tui_trip: Config, two_photos: list[PoolPhoto]
 ) -> None:
     cup = two_photos[1]
-    prepared = prepare(cup.pool_path, cache_dir=tui_trip.home / "cache" / "prepared")
-    outgoing = FinalPhoto(
-        prepared=prepared,
-        thumbnail=thumbnail(prepared.path, 320, cache_dir=tui_trip.home / "cache" / "thumbs"),
-        alt="A sketch of a coffee cup",
-    )
     draft = Draft(
         text="Still life in the art workshop today! #Y6Museum",
-        photos=(DraftPhoto(path=str(cup.pool_path), no_children=True, alt=outgoing.alt),),
+        photos=(
+            DraftPhoto(path=str(cup.pool_path), no_children=True, alt="A sketch of a coffee cup"),
+        ),
     )
+    outgoing: list[FinalPhoto] = final_photos(tui_trip, draft)
 
     class FinalStep(App[None]):
         """Only the dialog, so the snapshot changes when the final step does, not the photos."""
 
         def on_mount(self) -> None:
-            self.push_screen(SendPreview(draft, [outgoing], status=None, preview="halfcell"))
+            self.push_screen(
+                SendPreview(
+                    draft,
+                    outgoing,
+                    when="it is recorded now (dry-run), never posted.",
+                    now=True,
+                    dry_run=True,
+                    preview="halfcell",
+                    clock=NOW,
+                )
+            )
 
     assert snap_compare(FinalStep(), terminal_size=(100, 30))

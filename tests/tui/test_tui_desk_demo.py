@@ -142,7 +142,7 @@ def test_the_demo_feeder_drops_whole_photos_that_the_pool_takes(home: Path) -> N
     dropped = sorted(p.name for p in trip.trip.inbox.iterdir())
     assert dropped == [p.name for p in photos], "no temporary names left behind"
     assert all((trip.trip.inbox / p.name).read_bytes() == p.read_bytes() for p in photos)
-    Ingestor(trip, lambda event: None).scan_once()
+    Ingestor(trip, lambda event: None, connect=lambda: open_database(trip.database)).scan_once()
     conn = open_database(trip.database)
     try:
         assert len(list_photos(conn)) == 4

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from textual.widgets import OptionList, Static
-from tui_pilot import SMALL, settle
+from tui_pilot import SMALL, cells, settle
 
 from tripdesk.app import TripdeskApp
 from tripdesk.config import Config
@@ -140,8 +140,10 @@ async def test_faces_are_found_and_blurring_them_makes_a_new_pool_photo(
         await settle(pilot, lambda: len(screen.changed) == 1)
         (blurred,) = screen.changed.values()
         assert blurred.derived_from == photo.id and blurred.sha256 != photo.sha256
-        assert "blurred cop" in why(screen)
+        assert "Made IMG_0001 · blurred" in why(screen) and "the original is kept" in why(screen)
+        assert screen.photos == [blurred], "the screen shows the copy, not the original"
+        assert blurred.id in screen.reports, "the copy was looked at again for faces"
         await pilot.press("escape")
         await settle(pilot, lambda: app.photos.query_one(PhotoGrid).row_count == 2)
-        states = [str(r[2]) for r in map(app.photos.query_one(PhotoGrid).get_row_at, (0, 1))]
-        assert "blurred copy" in states
+        rows = cells(map(app.photos.query_one(PhotoGrid).get_row_at, (0, 1)))
+        assert ["IMG_0001 · blurred", "blurred copy"] in [[r[0].strip(), r[2]] for r in rows]

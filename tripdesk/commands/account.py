@@ -14,8 +14,8 @@ import json
 from typing import Any
 
 from tripdesk import config as settings
-from tripdesk import store
 from tripdesk.config import Config
+from tripdesk.desk.database import open_database
 from tripdesk.errors import TripdeskError
 from tripdesk.publish import credentials
 from tripdesk.publish.backends import CredentialsRefused, NotCreated, Rejected
@@ -24,7 +24,7 @@ from tripdesk.publish.credentials import Credentials
 
 def run(args: argparse.Namespace) -> int:
     config = settings.load()
-    conn = store.connect(config.database)
+    conn = open_database(config.database)
     try:
         if args.action == "set":
             return _set(args, config, conn)

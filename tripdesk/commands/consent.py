@@ -66,6 +66,7 @@ def as_json(report: ImportReport, register: Register) -> dict[str, object]:
         "gained_consent": _named(report.gained_consent, register),
         "added": list(report.added),
         "removed": list(report.removed),
+        "notes": list(report.notes),
     }
 
 
@@ -88,6 +89,7 @@ def describe(report: ImportReport, register: Register) -> str:
         lines.append(
             f"No longer on the register: {shown}{f' and {more} more' if more > 0 else ''}."
         )
+    lines.extend(report.notes)
     return "\n".join(lines)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 import threading
 from dataclasses import replace
@@ -17,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from tripdesk import config as settings
+from tripdesk import private, store
 from tripdesk.config import Config
-from tripdesk.pool.catalogue import PoolPhoto
+from tripdesk.desk.database import open_database
 from tripdesk.pool.events import (
     Arrived,
     AwaitingDeletion,
@@ -27,6 +29,7 @@ from tripdesk.pool.events import (
     Deleted,
     Duplicate,
     Failed,
+    MaybeIncomplete,
     Pooled,
     PoolEvent,
     Skipped,
@@ -35,21 +38,34 @@ from tripdesk.pool.ingest import Ingestor, IngestSummary, display_name
 
 
 def run(args: argparse.Namespace) -> int:
+    private.owner_only()
     config = settings.load()
     if args.delete_source:
         config = replace(config, ingest=replace(config.ingest, delete_source="auto"))
+    open_database(config.database).close()  # migrated once; the ingestor's connections read
+    tightened = private.tightened_sentence(
+        private.tighten([config.home, config.trip.pool], skip=[config.trip.inbox])
+    )
+    if tightened:
+        print(tightened, file=sys.stderr, flush=True)
     lines = _Lines(config)
+
+    def connect() -> sqlite3.Connection:
+        return store.connect(config.database)
+
+    def waiting(sentence: str) -> None:
+        print(sentence, file=sys.stderr, flush=True)
+
     if args.once:
-        ingestor = Ingestor(config, on_event=(lambda event: None) if args.json else lines.print)
-        summary = ingestor.scan_once()
-        waiting = ingestor.awaiting_deletion()
+        on_event = (lambda event: None) if args.json else lines.print
+        summary = Ingestor(config, on_event, connect=connect).scan_once(waiting=waiting)
         if args.json:
-            print(json.dumps(_as_json(summary, waiting), indent=2))
+            print(json.dumps(_as_json(summary), indent=2))
         else:
-            lines.total(summary, waiting)
+            lines.total(summary)
         return 1 if summary.failed else 0
-    ingestor = Ingestor(config, on_event=lines.print_json if args.json else lines.print)
-    ingestor.scan_once()  # what is there already, and a clear error before watching begins
+    ingestor = Ingestor(config, lines.print_json if args.json else lines.print, connect=connect)
+    ingestor.scan_once(waiting=waiting)  # what is there already; a clear error before watching
     print(f"Watching {config.trip.inbox} (Ctrl-C to stop).", file=sys.stderr, flush=True)
     ingestor.start()
     try:
@@ -74,13 +90,20 @@ class _Lines:
         entry = {"event": _VERBS[type(event)], **_entry(event)}
         print(json.dumps(entry), flush=True)
 
-    def total(self, summary: IngestSummary, waiting: list[PoolPhoto]) -> None:
+    def total(self, summary: IngestSummary) -> None:
+        waiting = summary.waiting
         print(
             f"Pooled {len(summary.pooled)}, duplicates {len(summary.duplicates)}, "
             f"damaged {len(summary.damaged)}, deleted {len(summary.deleted)}, "
             f"skipped {len(summary.skipped)}, failed {len(summary.failed)}.",
             flush=True,
         )
+        if summary.maybe_incomplete:
+            print(
+                f"{len(summary.maybe_incomplete)} photo(s) may be incomplete: pooled, and their "
+                "originals kept in the inbox.",
+                flush=True,
+            )
         if waiting:
             print(
                 f"{len(waiting)} verified original(s) wait in the inbox until you confirm their "
@@ -93,6 +116,8 @@ class _Lines:
         match event:
             case Pooled(photo=photo) | Duplicate(photo=photo):
                 return f"{name} → {self._pool_name(photo.pool_path)}"
+            case MaybeIncomplete(photo=photo, reason=reason):
+                return f"{name} → {self._pool_name(photo.pool_path)}: {reason}"
             case Damaged(photo=photo, reason=reason):
                 return (
                     f"{name}: {reason} Kept as {self._pool_name(photo.pool_path)}; "
@@ -110,6 +135,7 @@ _VERBS: dict[type, str] = {
     Arrived: "arrived",
     Copying: "copying",
     Pooled: "pooled",
+    MaybeIncomplete: "incomplete",
     Duplicate: "duplicate",
     Damaged: "damaged",
     AwaitingDeletion: "awaiting",
@@ -119,12 +145,14 @@ _VERBS: dict[type, str] = {
 }
 
 
-def _as_json(summary: IngestSummary, waiting: list[PoolPhoto]) -> dict[str, list[dict[str, Any]]]:
-    """The contract's keys, plus `damaged` and `awaiting_deletion` (every verified original still
-    in the inbox, pooled in this run or before); damaged ones are errors too."""
+def _as_json(summary: IngestSummary) -> dict[str, list[dict[str, Any]]]:
+    """The contract's keys, plus `damaged`, `maybe_incomplete` (pooled, originals kept) and
+    `awaiting_deletion` (every verified original still in the inbox, pooled in this run or
+    before); damaged ones are errors too."""
     damaged = [_entry(event) for event in summary.damaged]
     return {
         "pooled": [_entry(event) for event in summary.pooled],
+        "maybe_incomplete": [_entry(event) for event in summary.maybe_incomplete],
         "duplicates": [_entry(event) for event in summary.duplicates],
         "deleted": [_entry(event) for event in summary.deleted],
         "skipped": [_entry(event) for event in summary.skipped],
@@ -132,7 +160,7 @@ def _as_json(summary: IngestSummary, waiting: list[PoolPhoto]) -> dict[str, list
         "damaged": damaged,
         "awaiting_deletion": [
             {"source": photo.source_path, "pool_path": str(photo.pool_path), "sha256": photo.sha256}
-            for photo in waiting
+            for photo in summary.waiting
         ],
     }
 

@@ -1,7 +1,9 @@
-"""`tripdesk outbox [list|send|retry ID|cancel ID|mark-sent ID|pause|resume] [--json]`.
+"""`tripdesk outbox [list|send|retry ID|cancel ID|mark-sent ID|release ID|pause|resume]`.
 
-`send` sends what is due now and exits with a summary: 0 when nothing went wrong, 1 when a
-post failed, is uncertain or was blocked, or sending is paused or offline.
+`retry` also sends a post waiting out a backoff at the next `send`; `release` lets a held post
+go now. `send` removes what a takedown asked for, then sends what is due now and exits with a
+summary: 0 when nothing went wrong, 1 when a post failed, is uncertain or was blocked, or
+sending is paused or offline.
 """
 
 from __future__ import annotations
@@ -12,18 +14,19 @@ import json
 import sys
 
 from tripdesk import config as settings
-from tripdesk import store
+from tripdesk.desk.database import open_database
 from tripdesk.errors import TripdeskError
 from tripdesk.publish.outbox import Outbox, OutboxPost, SendSummary
+from tripdesk.publish.posts import NETWORK_NAMES
 
-NEEDS_ID = ("retry", "cancel", "mark-sent")
+NEEDS_ID = ("retry", "cancel", "mark-sent", "release")
 
 
 def run(args: argparse.Namespace) -> int:
     if args.action in NEEDS_ID and args.id is None:
         raise TripdeskError(f"`tripdesk outbox {args.action}` needs the post's id, e.g. 3.")
     config = settings.load()
-    conn = store.connect(config.database)
+    conn = open_database(config.database)
     try:
         outbox = Outbox(conn, config)
         if args.action == "list":
@@ -39,7 +42,12 @@ def run(args: argparse.Namespace) -> int:
         if args.action == "resume":
             outbox.set_paused(False)
             return _said(args.json, {"paused": False}, "Sending is on again.")
-        change = {"retry": outbox.retry, "cancel": outbox.cancel, "mark-sent": outbox.mark_sent}
+        change = {
+            "retry": outbox.retry,
+            "cancel": outbox.cancel,
+            "mark-sent": outbox.mark_sent,
+            "release": outbox.release,
+        }
         post = change[args.action](args.id)
         return _said(args.json, post.to_dict(), f"Post {post.id} is now {post.state}.")
     finally:
@@ -72,7 +80,14 @@ def _line(post: OutboxPost) -> str:
     photos += " (dry-run)" if post.backend == "dry-run" and post.state == "sent" else ""
     when = f"{post.created_at.astimezone():%d %b %H:%M}"
     line = f"{post.id:>4}  {post.state:<9}  {when}  {short}{photos}"
+    if post.state == "held" and post.hold_until:
+        line += f"\n      Held until {post.hold_until.astimezone():%H:%M on %d %b}."
     line = f"{line}\n      {post.reason}" if post.reason else line
+    if len(post.deliveries) > 1:
+        line += "".join(
+            f"\n      {NETWORK_NAMES.get(d.network, d.network)}: {d.state}" for d in post.deliveries
+        )
+    line += "".join(f"\n      {receipt}" for receipt in post.removals)
     hint = _NEXT_STEP.get(post.state)
     return f"{line}\n      {hint.format(id=post.id)}" if hint else line
 
@@ -82,6 +97,8 @@ _NEXT_STEP = {
     "uncertain": "Then: `tripdesk outbox mark-sent {id}` or `tripdesk outbox retry {id}`.",
     "failed": "Then: `tripdesk outbox retry {id}` or `tripdesk outbox cancel {id}`.",
     "blocked": "Then: `tripdesk outbox cancel {id}`, or `tripdesk outbox retry {id}` when fixed.",
+    "held": "Then: `tripdesk outbox release {id}` to send it now, "
+    "or `tripdesk outbox cancel {id}`.",
 }
 
 

@@ -7,6 +7,7 @@ left out of a post costs nothing, a pupil wrongly put in can cost a great deal.
 
 from __future__ import annotations
 
+import calendar
 import codecs
 import csv
 import hashlib
@@ -39,16 +40,51 @@ HEADINGS: dict[str, tuple[str, ...]] = {
         "photo consent social media",
         "social media consent",
         "social media photo consent",
+        "social media",
+        "social media photos",
+        "consent social",
+        "twitter",
+        "twitter consent",
+        "consent twitter",
+        "x twitter consent",
+        "online consent",
     ),
     "consent_website": ("consent website", "photo consent website", "website consent"),
     "consent_press": ("consent press", "photo consent press", "press consent"),
     "consent_expires": ("consent expires", "consent expiry", "consent expiry date", "expires"),
     "consent_withdrawn": ("consent withdrawn", "withdrawn", "date withdrawn"),
-    "never_photograph": ("never photograph", "do not photograph", "dnp", "no photographs"),
+    "never_photograph": (
+        "never photograph",
+        "never photographed",
+        "do not photograph",
+        "dnp",
+        "no photographs",
+        "no photos",
+        "no photo",
+        "no photography",
+        "no images",
+        "photo restriction",
+        "photography restriction",
+        "never photo",
+    ),
+    "looked_after": (
+        "looked after",
+        "looked after child",
+        "child looked after",
+        "looked after children",
+        "lac",
+        "cla",
+        "in care",
+        "lac status",
+        "cla status",
+        "looked after status",
+    ),
     "on_roster": ("on roster", "on trip", "roster", "trip"),
 }
 COLUMNS = tuple(HEADINGS)
 REQUIRED = ("id", "forename", "surname", "consent_social_media")
+# A register with one photo consent column for everything: it is the social-media answer too.
+_ONE_CONSENT = frozenset({"photoconsent", "photographyconsent", "mediaconsent", "imageconsent"})
 
 _YES = frozenset({"yes", "y", "true", "1", "given", "granted", "✓", "✔"})
 _NO = frozenset({"", "no", "n", "false", "0"})
@@ -97,6 +133,7 @@ def parse_date(value: str) -> date | None:
     if not text:
         return None
     text = re.sub(r"[ T]0?0:00(:00)?$", "", text)
+    text = re.sub(r"(?<=\d)(?:st|nd|rd|th)\b", "", text, flags=re.IGNORECASE)
     for pattern in (
         "%Y-%m-%d",
         "%d/%m/%Y",
@@ -164,6 +201,11 @@ def _columns(table: _Table, mapping: Mapping[str, str]) -> dict[str, int]:
     for index, heading in enumerate(table.header):
         key = heading_key(heading)
         column = own.get(key) or _ALIASES.get(key)
+        if column is None and key in _ONE_CONSENT:
+            column = "photo_consent"
+        if column == "photo_consent":
+            found.setdefault(column, index)
+            continue
         if column is None:
             continue
         if column not in COLUMNS:
@@ -177,6 +219,9 @@ def _columns(table: _Table, mapping: Mapping[str, str]) -> dict[str, int]:
                 f"{heading!r}) both give the {column} column."
             )
         found[column] = index
+    general = found.pop("photo_consent", None)
+    if "consent_social_media" not in found and general is not None:
+        found["consent_social_media"] = general
     missing = [column for column in REQUIRED if column not in found]
     if missing:
         raise TripdeskError(
@@ -187,17 +232,88 @@ def _columns(table: _Table, mapping: Mapping[str, str]) -> dict[str, int]:
 
 
 def withdrawn_on(value: str, today: date) -> date | None:
-    """The day consent was withdrawn, where many exports hold a yes/no flag instead of a date.
+    """The day consent was withdrawn, where many exports hold a yes/no flag or prose instead.
 
-    A clear no or an empty cell: not withdrawn. A clear yes: withdrawn, known from today. A date:
-    that day. Anything else raises ValueError, so the import is refused rather than guessed.
+    A clear no or an empty cell: not withdrawn. A date anywhere in it ("Withdrawn 12/10/2026"):
+    that day. Anything else (a yes, "withdrawn", "maybe"): withdrawn, known from today, since
+    doubt means no.
     """
     plain = value.strip().casefold()
-    if plain in _NO:
+    if plain in _NO or plain in ("not withdrawn", "n/a", "na", "none", "-"):
         return None
-    if is_yes(plain) or plain == "withdrawn":
-        return today
-    return parse_date(value)
+    found = _dates_in(plain, first_day=True)
+    return found[0][1] if found else today
+
+
+_MONTHS = tuple(calendar.month_abbr[1:])  # Jan ... Dec, matched by their first three letters
+_MONTH = "|".join(
+    sorted({*calendar.month_abbr[1:], *calendar.month_name[1:], "Sept"}, key=len, reverse=True)
+).lower()
+_DATE_IN = re.compile(
+    r"\d{4}-\d{1,2}-\d{1,2}"
+    r"|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?[ -](?:{_MONTH})\.?,?[ -]\d{{4}}"
+    rf"|(?P<month>{_MONTH})\.?,? (?P<year>\d{{4}})"
+)
+
+
+def _dates_in(text: str, *, first_day: bool = False) -> list[tuple[int, date]]:
+    """Every date written in a cell of prose, with where it starts. A month and year alone is
+    read as the month's last day (or its first, for a withdrawal: the earlier is safer)."""
+    found = []
+    for match in _DATE_IN.finditer(text.casefold()):
+        if match.group("month"):
+            name = match.group("month")[:3]
+            month = [m.lower() for m in _MONTHS].index(name) + 1
+            year = int(match.group("year"))
+            day = 1 if first_day else calendar.monthrange(year, month)[1]
+            found.append((match.start(), date(year, month, day)))
+            continue
+        try:
+            parsed = parse_date(match.group())
+        except ValueError:
+            continue
+        if parsed is not None:
+            found.append((match.start(), parsed))
+    return found
+
+
+_WITHDRAWN = re.compile(r"\b(?:withdr[ae]wn?|revoked|retracted|cancell?ed|removed)\b")
+_DOUBT = re.compile(
+    r"\b(?:no|not|none|never|refused|declined|denied|except|excluding|without|awaiting|"
+    r"pending|unknown|tbc|unsure|maybe|unclear|returned)\b|\?"
+)
+_SOCIAL = re.compile(r"\b(?:social|twitter|online|instagram|facebook|all|everything)\b")
+_GIVEN = re.compile(r"(?:yes|y|given|granted|consent(?:ed)?|agreed|ok|true|1|all)\b|[✓✔]")
+_UNTIL = re.compile(r"\b(?:until|till|til|to|expires?|expiry|exp|valid|ends?)\b")
+
+
+@dataclass(frozen=True)
+class Consent:
+    """What a consent cell says: yes or no, until when, and since when it was withdrawn."""
+
+    given: bool
+    expires: date | None = None
+    withdrawn: date | None = None
+
+
+def read_consent(value: str, today: date) -> Consent:
+    """A consent cell as a school writes it: a flag, or prose with a date ("Yes until July
+    2027", "Withdrawn 12/10/2026", "Website only"). Only a clear yes is a yes."""
+    plain = value.strip().casefold()
+    if plain in _YES:
+        return Consent(True)
+    dates = _dates_in(plain)
+    if _WITHDRAWN.search(plain):
+        withdrawn = _dates_in(plain, first_day=True)
+        return Consent(False, withdrawn=withdrawn[0][1] if withdrawn else today)
+    if _DOUBT.search(plain) or not (_GIVEN.match(plain) or _SOCIAL.search(plain)):
+        return Consent(False)
+    if re.search(r"\bonly\b", plain) and not _SOCIAL.search(plain):
+        return Consent(False)  # "website only", "school use only"
+    until = _UNTIL.search(plain)
+    expires = next((day for at, day in dates if until and at > until.start()), None)
+    return Consent(True, expires=expires)
 
 
 @dataclass(frozen=True)
@@ -206,6 +322,27 @@ class RegisterFile:
 
     pupils: tuple[Pupil, ...]
     sha256: str
+    notes: tuple[str, ...] = ()  # one line each, for the teacher who imports it
+
+
+_NO_FLAGS = (
+    "The register has no never-photograph or looked-after column, so no pupil is held back by "
+    "one; check with the office that none should be."
+)
+
+
+def _expires(value: str) -> date | None:
+    """An expiry cell: a date, a month and year ("July 2027"), or a word for none."""
+    plain = value.strip().casefold()
+    if plain in ("", "n/a", "na", "none", "-", "never", "no expiry", "ongoing"):
+        return None
+    try:
+        return parse_date(value)
+    except ValueError:
+        found = _dates_in(plain)
+        if len(found) == 1:
+            return found[0][1]
+        raise
 
 
 def read_register(
@@ -265,6 +402,10 @@ def read_register(
         seen[pupil_id] = line
         if not cell("forename"):
             raise TripdeskError(f"{path}, line {line}: pupil {pupil_id} has no forename.")
+        consent = read_consent(cell("consent_social_media"), today)
+        expiry = [d for d in (consent.expires, day("consent_expires", _expires)) if d]
+        withdrawn = day("consent_withdrawn", lambda value: withdrawn_on(value, today))
+        withdrawn = withdrawn or consent.withdrawn
         if roster is not None:
             on_roster = pupil_id in roster
         elif "on_roster" in columns:
@@ -279,13 +420,12 @@ def read_register(
                 surname=cell("surname"),
                 year=cell("year"),
                 klass=cell("class"),
-                consent_social_media=is_yes(cell("consent_social_media")),
-                consent_expires=day("consent_expires"),
-                consent_withdrawn=day(
-                    "consent_withdrawn", lambda value: withdrawn_on(value, today)
-                ),
+                consent_social_media=consent.given,
+                consent_expires=min(expiry, default=None),
+                consent_withdrawn=withdrawn,
                 never_photograph=is_flagged(cell("never_photograph")),
                 on_roster=on_roster,
+                looked_after=is_flagged(cell("looked_after")),
             )
         )
     if roster is not None:
@@ -294,7 +434,8 @@ def read_register(
             raise TripdeskError(
                 f"The roster lists {', '.join(unknown[:5])}, not in the register {path}."
             )
-    return RegisterFile(tuple(pupils), table.sha256)
+    flagged = "never_photograph" in columns or "looked_after" in columns
+    return RegisterFile(tuple(pupils), table.sha256, () if flagged else (_NO_FLAGS,))
 
 
 def read_roster(path: Path) -> frozenset[str]:

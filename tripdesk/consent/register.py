@@ -7,10 +7,11 @@ from a register (normalised names) on the instance and never see it go stale.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
 
+LookedAfter = Literal["never", "consent"]
 ConsentStatus = Literal["consent", "no consent", "expired", "withdrawn", "never photograph"]
 
 
@@ -27,6 +28,7 @@ class Pupil:
     consent_withdrawn: date | None
     never_photograph: bool
     on_roster: bool
+    looked_after: bool = False  # a looked-after child: carers and the social worker decide
 
     @property
     def display_name(self) -> str:
@@ -50,12 +52,23 @@ class Pupil:
 
 
 class Register:
-    """All pupils of one import, with look-ups by id; empty until a register is imported."""
+    """All pupils of one import, with look-ups by id; empty until a register is imported.
+
+    A looked-after pupil is held as never to be photographed or named, unless the school says
+    (`[guard] looked_after = "consent"`) that the consent column holds the carers' answer.
+    """
 
     __slots__ = ("__weakref__", "_by_id", "pupils")
 
-    def __init__(self, pupils: Iterable[Pupil] = ()) -> None:
-        self.pupils: tuple[Pupil, ...] = tuple(pupils)
+    def __init__(
+        self, pupils: Iterable[Pupil] = (), *, looked_after: LookedAfter = "never"
+    ) -> None:
+        self.pupils: tuple[Pupil, ...] = tuple(
+            replace(pupil, never_photograph=True)
+            if pupil.looked_after and looked_after == "never"
+            else pupil
+            for pupil in pupils
+        )
         self._by_id = {pupil.id: pupil for pupil in self.pupils}
 
     def __len__(self) -> int:

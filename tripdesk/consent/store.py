@@ -7,14 +7,14 @@ in the audit log who lost or gained consent, by id only, so a post already out c
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 from tripdesk import audit, store
 from tripdesk.config import Config
 from tripdesk.consent.csvfile import read_register, read_roster
-from tripdesk.consent.register import Pupil, Register
+from tripdesk.consent.register import LookedAfter, Pupil, Register
 
 MIGRATIONS = [
     """
@@ -32,6 +32,7 @@ MIGRATIONS = [
         on_roster INTEGER NOT NULL
     );
     """,
+    "ALTER TABLE consent_pupil ADD COLUMN looked_after INTEGER NOT NULL DEFAULT 0;",
 ]
 
 _FIELDS = (
@@ -46,6 +47,7 @@ _FIELDS = (
     "consent_withdrawn",
     "never_photograph",
     "on_roster",
+    "looked_after",
 )
 
 
@@ -57,13 +59,18 @@ class ImportReport:
     gained_consent: tuple[str, ...]
     added: tuple[str, ...]
     removed: tuple[str, ...]
+    notes: tuple[str, ...] = ()  # one line each: what the teacher should know about the file
 
 
-def load_register(conn: sqlite3.Connection) -> Register:
-    """The register last imported; an empty one when none has been imported yet."""
+def load_register(conn: sqlite3.Connection, *, looked_after: LookedAfter = "never") -> Register:
+    """The register last imported; an empty one when none has been imported yet.
+
+    `looked_after` is `[guard] looked_after`: unless it is "consent", looked-after pupils are
+    held as never to be photographed.
+    """
     store.ensure_schema(conn, "consent", MIGRATIONS)
     rows = conn.execute(f"SELECT {', '.join(_FIELDS)} FROM consent_pupil ORDER BY id")
-    return Register(_pupil(row) for row in rows)
+    return Register((_pupil(row) for row in rows), looked_after=looked_after)
 
 
 def import_register(
@@ -79,9 +86,10 @@ def import_register(
     roster = read_roster(roster_csv) if roster_csv is not None else None
     read = read_register(register_csv, config.register_columns, roster, today=today)
     pupils = read.pupils
-    old = load_register(conn)
-    new = Register(pupils)
-    report = _compare(old, new, today)
+    policy = config.guard.looked_after
+    old = load_register(conn, looked_after=policy)
+    new = Register(pupils, looked_after=policy)
+    report = replace(_compare(old, new, today), notes=read.notes)
     with store.transaction(conn):
         conn.execute("DELETE FROM consent_pupil")
         conn.executemany(
@@ -101,6 +109,8 @@ def import_register(
             gained_consent=list(report.gained_consent),
             added=list(report.added),
             removed=list(report.removed),
+            looked_after=sum(1 for p in pupils if p.looked_after),
+            flag_column=not read.notes,
         )
     return report
 
@@ -140,6 +150,7 @@ def _row(pupil: Pupil) -> tuple[object, ...]:
         pupil.consent_withdrawn.isoformat() if pupil.consent_withdrawn else None,
         int(pupil.never_photograph),
         int(pupil.on_roster),
+        int(pupil.looked_after),
     )
 
 
@@ -160,4 +171,5 @@ def _pupil(row: sqlite3.Row) -> Pupil:
         else None,
         never_photograph=bool(row["never_photograph"]),
         on_roster=bool(row["on_roster"]),
+        looked_after=bool(row["looked_after"]),
     )

@@ -230,15 +230,13 @@ def posts_to_take_down(
         for pupil in register.pupils
         if not pupil.may_appear(today) and (wanted is None or pupil.id in wanted)
     }
-    outbox = Outbox(conn, config)
     found = []
-    for post in sorted(outbox.posts(states=("sent",)), key=lambda p: p.id):
-        state, receipts = takedown_state(outbox, post)
-        if state is not None and not include_queued:
+    for post in sorted(Outbox(conn, config).posts(states=("sent",)), key=lambda p: p.id):
+        if post.takedown is not None and not include_queued:
             continue
         involved = _involved(post.draft, register, gone, wanted, today)
         if involved:
-            found.append(LivePost(post, involved, state, receipts))
+            found.append(LivePost(post, involved, post.takedown, post.removals))
     return found
 
 
@@ -281,11 +279,6 @@ def _involved(
 def _asked(pupil_id: str, wanted: set[str] | None) -> bool:
     """A pupil no longer on the register counts as without consent: any doubt is no."""
     return wanted is None or pupil_id in wanted
-
-
-def takedown_state(outbox: Outbox, post: OutboxPost) -> tuple[str | None, tuple[str, ...]]:
-    """Whether the post's removal is queued or done, and its receipts so far."""
-    return None, ()
 
 
 def take_down(

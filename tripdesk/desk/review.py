@@ -35,7 +35,7 @@ def review_draft(
     """
     from tripdesk.media.faces import draft_faces  # onnxruntime loads only when a draft is judged
 
-    register = load_register(conn)
+    register = load_register(conn, looked_after=config.guard.looked_after)
     draft, faces = draft_faces(draft, conn, config, detect=detect_faces)
     verdict = check(draft, register, config.guard, faces=faces, today=today)
     unreadable = tuple(_unreadable(draft))

@@ -8,6 +8,7 @@ A rule that cannot tell asks for confirmation; it never stays silent about a dou
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -25,7 +26,9 @@ from tripdesk.guard.count import (
     reply_handle,
     weighted_length,
 )
+from tripdesk.guard.letters import BLANKS
 from tripdesk.guard.names import NameHit, find_names, fold, index_for, invisible
+from tripdesk.guard.split import known
 from tripdesk.media.report import FaceReport
 from tripdesk.verdict import Finding, Severity, Verdict, Where
 
@@ -66,6 +69,7 @@ def check(
     findings = [
         *_empty(draft),
         *_broken(draft),
+        *_hidden(draft),
         *_no_register(register),
         *_photo_consent(draft, register, today),
         *_faces(draft, faces, register, today),
@@ -140,6 +144,64 @@ def _broken(draft: Draft) -> Iterator[Finding]:
                 f"there is a broken character at position {match.start() + 1}{_place(where)}; "
                 "retype the text around it.",
                 _at(where, match.start(), match.end()),
+            )
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Joiners and direction marks that belong inside emoji and right-to-left words, never in Latin.
+_JOINING = frozenset("\u200c\u200d\u200e\u200f\u061c")
+_TAGS = range(0xE0020, 0xE0080)  # the letters of a flag like Scotland's or Wales's
+
+
+def _hidden_at(text: str) -> Iterator[int]:
+    """Where a character is that shows nothing (zero-width, direction overrides, escapes)."""
+    if text.isascii():
+        yield from (match.start() for match in _CONTROL.finditer(text))
+        return
+    for i, char in enumerate(text):
+        if char.isascii():
+            if _CONTROL.match(char):
+                yield i
+            continue
+        if (
+            char in BLANKS
+            or unicodedata.category(char) == "Cc"
+            or (unicodedata.category(char) == "Cf" and not _belongs(text, i))
+        ):
+            yield i
+
+
+def _belongs(text: str, i: int) -> bool:
+    char = text[i]
+    if ord(char) in _TAGS:
+        return i > 0 and (ord(text[i - 1]) in _TAGS or text[i - 1] == "🏴")
+    if char not in _JOINING:
+        return False
+    around = (text[i - 1] if i > 0 else " ", text[i + 1] if i + 1 < len(text) else " ")
+    return not any(c.isalnum() and ord(c) < 0x250 for c in around)
+
+
+def _hidden(draft: Draft) -> Iterator[Finding]:
+    """Hidden characters block: they can carry a name past every eye, and X may mangle them."""
+    for text, where in _fields(draft):
+        shown = 0
+        previous = -2
+        for i in _hidden_at(text):
+            if i == previous + 1:
+                previous = i
+                continue
+            previous = i
+            shown += 1
+            if shown > 3:
+                break
+            name = unicodedata.name(text[i], f"U+{ord(text[i]):04X}").lower()
+            yield _finding(
+                "hidden-characters",
+                "block",
+                LIMITS,
+                f"there is a hidden character ({name}) at position {i + 1}{_place(where)}; "
+                "delete it and retype the text around it.",
+                _at(where, i, i + 1),
             )
 
 
@@ -289,10 +351,60 @@ def _names(
 ) -> Iterator[Finding]:
     for text, where in _fields(draft):
         skip = _partner_spans(text, settings)
+        allowed = _allowed_spans(text, settings.allowed_phrases)
+        used: set[tuple[int, int]] = set()
         for hit in find_names(text, register, tagged, skip=skip):
-            yield _name_finding(
-                hit, text[hit.start : hit.end], _at(where, hit.start, hit.end), settings
-            )
+            span = next((s for s in allowed if s[0] <= hit.start and hit.end <= s[1]), None)
+            if span is None:
+                yield _name_finding(
+                    hit, text[hit.start : hit.end], _at(where, hit.start, hit.end), settings
+                )
+            elif span not in used:
+                used.add(span)
+                yield _finding(
+                    ALLOWED_PHRASE,
+                    "info",
+                    FIRST_NAMES,
+                    f"“{text[span[0] : span[1]]}”{_place(where)} is one of the school's allowed "
+                    "phrases ([guard] allowed_phrases), so it is not read as a pupil's name.",
+                    _at(where, *span),
+                )
+
+
+ALLOWED_PHRASE = "allowed-phrase"
+
+
+def _allowed_spans(text: str, phrases: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Where the school's allowed phrases stand in the text, whole words only, however typed."""
+    if not phrases:
+        return []
+    folded = fold(text)
+    spans = []
+    for phrase in phrases:
+        wanted = fold(phrase.strip()).text
+        if not wanted:
+            continue
+        for match in re.finditer(r"(?<!\w)" + re.escape(wanted) + r"(?!\w)", folded.text):
+            a, b = match.span()
+            spans.append((folded.origin[a], folded.origin[b - 1] + 1))
+    return spans
+
+
+def allowed_phrases_used(draft: Draft, verdict: Verdict, settings: GuardSettings) -> list[int]:
+    """The numbers (from 1) of the `[guard] allowed_phrases` that kept a name from being read
+    in this draft: for the audit log, which must not hold the phrase itself (it may carry a
+    surname)."""
+    fields = dict(((w.field, w.index), text) for text, w in _fields(draft))
+    folded = [fold(phrase.strip()).text for phrase in settings.allowed_phrases]
+    used = set()
+    for finding in verdict.findings:
+        where = finding.where
+        if finding.rule != ALLOWED_PHRASE or where.start is None or where.end is None:
+            continue
+        typed = fields.get((where.field, where.index), "")[where.start : where.end]
+        if fold(typed).text in folded:
+            used.add(folded.index(fold(typed).text) + 1)
+    return sorted(used)
 
 
 def _name_finding(hit: NameHit, typed: str, where: Where, settings: GuardSettings) -> Finding:
@@ -348,9 +460,40 @@ def _partners(settings: GuardSettings) -> frozenset[str]:
     return _partners_of(settings.partners)
 
 
+_HANDLE = re.compile(r"[@＠]([^\s@＠#.,!?:;()'\"“”’]+)")
+
+
+def _look_alike_partners(text: str, partners: frozenset[str]) -> list[tuple[int, int, str]]:
+    """Handles that read as a partner's but are typed with another script's look-alike letters:
+    a different account that hopes to pass for the partner's."""
+    if text.isascii():
+        return []
+    found = []
+    for match in _HANDLE.finditer(text):
+        typed = match.group(1)
+        if typed.isascii():
+            continue
+        plain = fold(typed).text
+        if plain in partners:
+            found.append((match.start(), match.end(), plain))
+    return found
+
+
 def _mentions(text: str, settings: GuardSettings) -> Iterator[Finding]:
     partners = _partners(settings)
+    fakes = _look_alike_partners(text, partners)
+    for start, end, _ in fakes:
+        yield _finding(
+            "mentions",
+            "block",
+            MENTIONS,
+            f"“{text[start:end]}” looks like one of this trip's partners but is typed with "
+            "look-alike letters, so it is another account; retype the handle.",
+            Where("text", start=start, end=end),
+        )
     for mention in extract_mentions(text):
+        if any(a <= mention.start < b for a, b, _ in fakes):
+            continue
         if mention.text.casefold() not in partners:
             yield _finding(
                 "mentions",
@@ -511,19 +654,70 @@ def _upsetting(draft: Draft, register: Register, settings: GuardSettings) -> Ite
                 )
         for match in _CHUNK.finditer(text):
             chunk_text = match.group().strip(".,;:?!'\"()[]")
-            if chunk_text.isalpha() or not any(c.isalpha() for c in chunk_text):
+            if not any(c.isalpha() for c in chunk_text) or match.start() in hit_at:
                 continue
-            if _POSSESSIVE.fullmatch(chunk_text):
+            if _POSSESSIVE.fullmatch(chunk_text) or len(chunk_text) > _LONGEST_RUDE:
                 continue  # "the blue tit's nest": the word itself was judged above
-            plain = "".join(c for c in fold(chunk_text.translate(words.LEET)).text if c.isalpha())
-            if plain in offensive.squeezed and match.start() not in hit_at:
+            severity = _masked_rude(chunk_text, offensive)
+            if severity is not None:
+                quoted = f"“{match.group()}”{_place(where)}"
                 yield _finding(
                     "upsetting",
-                    "block",
+                    severity,
                     E_SAFETY,
-                    f"“{match.group()}”{_place(where)} is offensive or upsetting; take it out.",
+                    f"{quoted} is offensive or upsetting; take it out."
+                    if severity == "block"
+                    else f"{quoted} may be a rude word with letters hidden; confirm it is "
+                    "not, or take it out.",
                     _at(where, match.start(), match.end()),
                 )
+
+
+_LONGEST_RUDE = 40
+_MASKS = "*#"
+_RUN = re.compile(r"([a-z])\1+")
+
+
+def _masked_rude(chunk: str, offensive: _Offensive) -> Severity | None:
+    """A rude word in disguise: digits or signs for letters (sh1t, $hit), letters apart
+    (s.h.i.t), stars, hashes or dots for letters (f*ck, f#ck, f.ck), or letters stretched
+    (shiiiit)."""
+    if chunk.isalpha():
+        return _stretched(chunk.lower() if chunk.isascii() else fold(chunk).text, offensive)
+    core = fold(chunk.translate(words.LEET)).text
+    letters = "".join(c for c in core if c.isalpha())
+    if not chunk.isalpha() and letters in offensive.squeezed:
+        return "block"
+    hidden = [c for i, c in enumerate(core) if c in _MASKS and i and core[i - 1].isalpha()]
+    if hidden or re.search(r"[a-z][.\-][a-z]", core):
+        pattern = "".join(
+            "[a-z]" if c in _MASKS else "[a-z]?" if c in ".-" else re.escape(c)
+            for c in core
+            if c.isalpha() or c in _MASKS or c in ".-"
+        )
+        known_letters = len(letters)
+        if known_letters and (hidden or "." in core or "-" in core):
+            fits = re.compile(pattern)
+            if any(fits.fullmatch(word) for word in offensive.squeezed if len(word) >= 3):
+                if known_letters >= 2 and len(letters) < len(core.strip(".-")):
+                    return "block"
+                return "confirm" if hidden else None
+    return _stretched(letters, offensive)
+
+
+def _stretched(letters: str, offensive: _Offensive) -> Severity | None:
+    """Letters held down to slip past a filter: "shiiiit", "fuuuck"."""
+    stretched = _RUN.search(letters)
+    if (
+        stretched
+        and len(set(letters)) > 1
+        and (re.search(r"([a-z])\1\1", letters) or not known(letters))
+    ):
+        once = _RUN.sub(r"\1", letters)
+        twice = _RUN.sub(r"\1\1", letters)
+        if once != letters and (once in offensive.squeezed or twice in offensive.squeezed):
+            return "block"
+    return None
 
 
 _TOKEN = re.compile(r"[^\W_]+")

@@ -10,86 +10,26 @@ finding can point at the exact span the teacher typed. Surnames that are also or
 from __future__ import annotations
 
 import re
-import unicodedata
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import pairwise
 from typing import Literal
 
 from tripdesk.consent.register import Pupil, Register
 from tripdesk.guard import words
+from tripdesk.guard.letters import fold_char, invisible
+from tripdesk.guard.split import LONGEST_SPLIT, known, split, zipf
 from tripdesk.guard.words import ORDINARY_WORDS
 
-_APOSTROPHES = frozenset("'’‘ʼ`´′ʹ＇")
-_HYPHENS = frozenset("-‐‑‒–—―−﹣－")
-# Letters from other scripts that look like Latin ones, as people use them to dodge filters.
-_LOOK_ALIKES = dict(
-    zip(
-        "АВЕКМНОРСТХУЅІЈаеорсухѕіјԁһӏԛԝкмнтвьгΑΒΕΖΗΙΚΜΝΟΡΤΥΧοαικνρτυχ"
-        "ᴀʙᴄᴅᴇꜰғɢʜɪᴊᴋʟᴍɴᴏᴘʀꜱᴛᴜᴠᴡʏᴢ"  # small capitals, as "fancy text" sites make them
-        "ᎪᏴᏟᎬᏀᎻᎫᏦᏞᎷᏢᏚᎢᏙᏔᏃհոսօցզ",  # Cherokee and Armenian look-alikes
-        "ABEKMHOPCTXYSIJaeopcyxsijdhlqwkmhtbbrABEZHIKMNOPTYXoaiknptux"
-        "ABCDEFFGHIJKLMNOPRSTUVWYZ"
-        "ABCEGHJKLMPSTVWZhnuogq",
-        strict=True,
-    )
-)
-# Letters that show nothing at all but are not marked as invisible format characters.
-_BLANKS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
-# Letters that Unicode does not decompose into a base letter and an accent.
-_STROKED = {
-    "ł": "l",
-    "Ł": "L",
-    "ø": "o",
-    "Ø": "O",
-    "đ": "d",
-    "Đ": "D",
-    "ð": "d",
-    "Ð": "D",
-    "ħ": "h",
-    "Ħ": "H",
-    "ı": "i",
-    "ŧ": "t",
-    "æ": "ae",
-    "Æ": "AE",
-    "œ": "oe",
-    "Œ": "OE",
-    "ß": "ss",
-    "þ": "th",
-    "Þ": "Th",
-}
 _SENTENCE_END = frozenset(".!?\n:;")
 _JOINERS = frozenset("' -")
 _MIN_BURIED = 3  # shorter names are not looked for inside longer words
 
-HitKind = Literal["full name", "surname", "first name", "never named"]
+HitKind = Literal[
+    "full name", "surname", "first name", "never named", "context", "initial", "near miss"
+]
 HitSeverity = Literal["block", "confirm"]
-
-
-def invisible(char: str) -> bool:
-    """Zero-width joiners, soft hyphens, fillers: characters that hide inside a name."""
-    return char in _BLANKS or unicodedata.category(char) == "Cf"
-
-
-@lru_cache(maxsize=8192)
-def _fold_char(char: str) -> tuple[str, bool]:
-    """One typed character as plain lower-case letters, and whether it was upper case."""
-    if char in _APOSTROPHES:
-        return "'", False
-    if char in _HYPHENS:
-        return "-", False
-    if invisible(char):
-        return "", False
-    char = _LOOK_ALIKES.get(char, char)
-    char = _STROKED.get(char, char)
-    plain = "".join(
-        c
-        for c in unicodedata.normalize("NFKD", char)
-        if not unicodedata.category(c).startswith("M")
-    )
-    return plain.casefold(), plain[:1].isupper()
 
 
 @dataclass(frozen=True)
@@ -99,24 +39,43 @@ class Folded:
     text: str
     origin: tuple[int, ...]
     upper: tuple[bool, ...]
+    disguised: tuple[bool, ...]  # a look-alike from another script, or a sign for a letter
+
+
+# Signs typed for letters inside a word (Kh@n, Jone$, K!ng), read as the letters they stand for.
+_SIGNS = {"$": "s", "@": "a", "!": "i", "|": "l", "€": "e"}
+_SIGN = re.compile(r"(?<=[^\W\d_])[$@!|€](?=[^\W\d_])|(?<![\w@#])\$(?=[^\W\d_])|(?<=[^\W\d_])\$")
+# Two regional indicators alone make a country's flag; longer runs spell words.
+_INDICATOR = "[\U0001f1e6-\U0001f1ff]"
+_FLAG = re.compile(f"(?<!{_INDICATOR}){_INDICATOR}{{2}}(?!{_INDICATOR})")
 
 
 @lru_cache(maxsize=256)
 def fold(text: str) -> Folded:
     """Cached: on each keystroke the alt texts and poll options are the same as last time."""
-    if text.isascii():
-        plain = text.lower().replace("`", "'")
-        return Folded(plain, tuple(range(len(text))), tuple(c.isupper() for c in text))
     out: list[str] = []
     origin: list[int] = []
     upper: list[bool] = []
-    for index, char in enumerate(text):
-        plain, is_upper = _fold_char(char)
-        for piece in plain:
-            out.append(piece)
-            origin.append(index)
-            upper.append(is_upper)
-    return Folded("".join(out), tuple(origin), tuple(upper))
+    disguised: list[bool] = []
+    if text.isascii():
+        out, upper = list(text.lower().replace("`", "'")), [c.isupper() for c in text]
+        origin, disguised = list(range(len(text))), [False] * len(text)
+    else:
+        flags = {i for m in _FLAG.finditer(text) for i in range(m.start(), m.end())}
+        for index, char in enumerate(text):
+            folded = (char, False, False) if index in flags else fold_char(char)
+            plain, is_upper, look_alike = folded
+            if not plain and disguised and invisible(char):
+                disguised[-1] = True  # a hidden character inside a word is a disguise too
+            for piece in plain:
+                out.append(piece)
+                origin.append(index)
+                upper.append(is_upper)
+                disguised.append(look_alike)
+    for match in _SIGN.finditer("".join(out)):
+        out[match.start()] = _SIGNS[match.group()]
+        disguised[match.start()] = True
+    return Folded("".join(out), tuple(origin), tuple(upper), tuple(disguised))
 
 
 def _parts(name: str) -> list[str]:
@@ -132,9 +91,10 @@ class _Token:
     shouting: bool
     sentence_start: bool
     gap: str  # folded characters since the previous token
-    compound: bool  # a hashtag, a handle or CamelCase: names may be glued inside
+    compound: bool  # a hashtag, a handle, CamelCase or glued to digits: names may be inside
     bounds: frozenset[int]  # CamelCase boundaries inside `word`
     origin: tuple[int, ...]  # where each letter of `word` is in the typed text
+    disguised: bool  # look-alike letters, signs for letters, or hidden characters inside
 
 
 _Tokens = tuple[_Token, ...]
@@ -147,10 +107,12 @@ def _tokens(typed: str) -> _Tokens:
     tokens: list[_Token] = []
     previous_end = 0
     text, upper, origin = folded.text, folded.upper, folded.origin
+    plain = typed.isascii() and "$" not in typed and "@" not in typed
     for match in _WORD.finditer(text):
         a, b = match.span()
         gap = text[previous_end:a]
         previous_end = b
+        word = match.group()
         bounds: frozenset[int] = frozenset()
         if any(upper[a + 1 : b]):
             bounds = frozenset(
@@ -158,18 +120,21 @@ def _tokens(typed: str) -> _Tokens:
                 for i in range(a + 1, b)
                 if upper[i] and not upper[i - 1] and text[i].isalpha()
             )
+        start, end = origin[a], origin[b - 1] + 1
+        digits = not word.isalpha() and not word.isdigit()
         tokens.append(
             _Token(
-                word=match.group(),
-                start=origin[a],
-                end=origin[b - 1] + 1,
+                word=word,
+                start=start,
+                end=end,
                 capital=upper[a],
                 shouting=b - a > 1 and all(upper[a:b]),
                 sentence_start=not tokens or not _SENTENCE_END.isdisjoint(gap),
                 gap=gap,
-                compound=gap.endswith(("#", "@", "＃", "＠")) or bool(bounds),
+                compound=gap.endswith(("#", "@", "＃", "＠")) or bool(bounds) or digits,
                 bounds=bounds,
                 origin=origin[a:b],
+                disguised=not plain and any(folded.disguised[a : b + 1]),
             )
         )
     return tuple(tokens)
@@ -182,11 +147,13 @@ class NameIndex:
         self.surnames: dict[str, list[Pupil]] = {}
         self.forenames: dict[str, list[Pupil]] = {}
         self.forename_keys: dict[str, frozenset[str]] = {}
+        self.surname_key: dict[str, str] = {}
         self.max_parts = 1
         self.first_parts: set[str] = set()  # first words of surnames written in several
         for pupil in register.pupils:
             parts = _parts(pupil.surname)
             if parts:
+                self.surname_key[pupil.id] = "".join(parts)
                 self.max_parts = max(self.max_parts, len(parts))
                 self.surnames.setdefault("".join(parts), []).append(pupil)
                 if len(parts) > 1:
@@ -203,8 +170,31 @@ class NameIndex:
             self.forename_keys[pupil.id] = frozenset(keys)
             for key in keys:
                 self.forenames.setdefault(key, []).append(pupil)
-        self.longest = max((len(key) for key in self.surnames), default=0)
         self.all_names = frozenset(self.surnames) | frozenset(self.forenames)
+        self.lengths = sorted({len(key) for key in self.surnames if len(key) >= 4})
+        self.lengths_set = frozenset(self.lengths)
+        self.prefixes = frozenset(key[:2] for key in self.surnames if len(key) >= 4)
+        self.splits: dict[str, tuple[tuple[int, int], ...]] = {}
+
+    def split(self, word: str) -> tuple[tuple[int, int], ...]:
+        """Cached: the same hashtags and handles come back on every keystroke."""
+        pieces = self.splits.get(word)
+        if pieces is None:
+            if len(self.splits) > 4096:
+                self.splits.clear()
+            pieces = self.splits[word] = split(word, self.all_names)
+        return pieces
+
+    def surname(self, key: str) -> tuple[str, list[Pupil]] | None:
+        """The pupils with this surname, read past a plural or a possessive without apostrophe."""
+        pupils = self.surnames.get(key)
+        if pupils:
+            return key, pupils
+        if key.endswith("s") and len(key) > _MIN_BURIED + 1:
+            pupils = self.surnames.get(key[:-1])
+            if pupils:
+                return key[:-1], pupils
+        return None
 
 
 _indexes: weakref.WeakKeyDictionary[Register, NameIndex] = weakref.WeakKeyDictionary()
@@ -242,23 +232,22 @@ def find_names(
     index = index_for(register)
     if not index.surnames and not index.forenames:
         return []
-    tokens = _tokens(text)
     spans = tuple(skip)
+    tokens = tuple(
+        token for token in _tokens(text) if not any(a <= token.start < b for a, b in spans)
+    )
     tagged_ids = {pupil.id for pupil in tagged}
     hits: list[NameHit] = []
     i = 0
     while i < len(tokens):
         token = tokens[i]
-        if any(a <= token.start < b for a, b in spans):
-            i += 1
-            continue
         used = _surname_at(tokens, i, index, hits)
-        if token.compound:
-            _buried(token, index, hits)
-        else:
-            _glued(token, index, hits)
+        _inside(token, index, tagged_ids, hits)
         _first_name(tokens, i, index, tagged_ids, hits)
+        _after_first_name(tokens, i, index, hits)
         i += used
+    _pulled_apart(tokens, index, tagged_ids, hits)
+    _broken(tokens, index, hits)
     return _strongest(hits)
 
 
@@ -269,19 +258,16 @@ def _surname_at(tokens: _Tokens, i: int, index: NameIndex, hits: list[NameHit]) 
         chunk = tokens[i : i + length]
         if any(t.gap not in _JOINERS for t in chunk[1:]):
             continue
-        key = "".join(t.word for t in chunk)
-        pupils = index.surnames.get(key)
-        while not pupils and key.endswith("s") and len(key) > _MIN_BURIED:
-            key = key[:-1]  # a plural or a possessive typed without its apostrophe: the Khans
-            pupils = index.surnames.get(key)
-        if not pupils:
+        found = index.surname("".join(t.word for t in chunk))
+        if found is None:
             continue
+        key, pupils = found
         kind, severity = _judge_surname(tokens, i, i + length, key, pupils, index)
         if severity is not None:
             start, end = chunk[0].start, chunk[-1].end
-            if _forename_before(tokens, i, pupils, index):
+            if kind == "full name" and _forename_before(tokens, i, pupils, index):
                 start = tokens[i - 1].start
-            if _forename_after(tokens, i + length, pupils, index):
+            if kind == "full name" and _forename_after(tokens, i + length, pupils, index):
                 end = tokens[i + length].end
             hits.append(NameHit(kind, severity, start, end, tuple(pupils)))
         return length
@@ -309,10 +295,53 @@ def _judge_surname(
         return "full name", "block"
     never = any(p.never_photograph for p in pupils)
     kind: HitKind = "never named" if never else "surname"
+    disguised = any(t.disguised for t in tokens[i:j])
     if key not in ORDINARY_WORDS:
+        if not never and not disguised and _context(tokens, i, j, index):
+            return "context", "confirm"
         return kind, "block"
     reading = _reading(tokens, i, j, key, index)
+    if disguised:  # a look-alike letter or a hidden character: typed so as not to be seen
+        return kind, "confirm" if reading == "word" else "block"
     return kind, (_NEVER_SEVERITY if never else _SEVERITY)[reading]
+
+
+def _context(tokens: _Tokens, i: int, j: int, index: NameIndex) -> bool:
+    """Whether the surname sits where the guard cannot know whose it is: beside a first name
+    that is no pupil's ("Roald Dahl"), after a title ("Mr Khan"), or in a fixed phrase ("Khan
+    Academy", "Bunsen burner"); the teacher knows, so the guard asks."""
+    first = tokens[i]
+    if first.shouting:
+        return False
+    before = _word_before(tokens, i)
+    if before is not None and not before.shouting:
+        if before.word in words.TITLES:
+            return True
+        if before.word in ("a", "an") and first.capital:  # a product: "a Dyson"
+            return True
+        if (
+            before.capital
+            and before.word not in index.forenames
+            and before.word not in words.NOT_FIRST_NAMES
+            and not before.word.isdigit()
+            and (not before.sentence_start or zipf(before.word) < _OPENER_ZIPF)
+        ):
+            return True
+    after, possessive = _word_after(tokens, j)
+    if after is None or after.shouting:
+        return False
+    if after.word in words.EPONYM_HEADS:
+        return True
+    return (
+        not possessive
+        and after.capital
+        and after.word not in index.forenames
+        and after.word not in words.NOT_FIRST_NAMES
+        and after.word not in words.NAME_FOLLOWERS
+    )
+
+
+_OPENER_ZIPF = 5.6  # at a sentence start, a word this common is no first name ("Then Khan")
 
 
 # How sure the text is that an ordinary word is used as a name, and what each reading costs:
@@ -415,59 +444,149 @@ def _a_date(tokens: _Tokens, i: int, j: int) -> bool:
 
 
 _DAY = re.compile(r"\d{1,4}(?:st|nd|rd|th)?")
+# Digits typed for letters in a name: 1 may be an i or an l, so both are tried.
+_LEET_I = str.maketrans("0134578", "oieastb")
+_LEET_L = str.maketrans("0134578", "oleastb")
 
 
-def _buried(token: _Token, index: NameIndex, hits: list[NameHit]) -> None:
-    """Surnames glued into a hashtag, handle or CamelCase word (#AmiraKhan, #TeamKhan)."""
+def _inside(token: _Token, index: NameIndex, tagged: set[str], hits: list[NameHit]) -> None:
+    """Names inside one token: glued into a hashtag, a handle, a web address or to digits, or
+    spelt with digits for letters (Kh4n, #teamkh4n)."""
     word = token.word
-    for a in range(len(word)):
-        for b in range(a + _MIN_BURIED, min(len(word), a + index.longest) + 1):
-            key = word[a:b]
-            pupils = index.surnames.get(key)
-            if not pupils or (a == 0 and b == len(word)):
-                continue  # the whole word was judged as a plain token already
-            ordinary = key in ORDINARY_WORDS
-            aligned = (a == 0 or a in token.bounds) and (b == len(word) or b in token.bounds)
-            forename = max(
-                (
-                    name
-                    for p in pupils
-                    for name in index.forename_keys[p.id]
-                    if name and word[:a].endswith(name)
-                ),
-                key=len,
-                default="",
-            )
-            never = any(p.never_photograph for p in pupils)
-            first = a - len(forename)  # a full name is pointed at from its first name
-            if forename:
-                kind, severity = "full name", "block"
-            elif aligned:
-                kind, severity = "surname", ("confirm" if ordinary and not never else "block")
-            elif not ordinary:
-                kind, severity = "surname", "confirm"
-            else:
-                continue
-            start, end = token.origin[first], token.origin[b - 1] + 1
-            hits.append(NameHit(kind, severity, start, end, tuple(pupils)))
+    if len(word) > LONGEST_SPLIT:
+        _search_long(token, index, hits)
+        return
+    if not word.isalpha() and sum(c.isalpha() for c in word) >= 2:
+        for table in (_LEET_I, _LEET_L):
+            spelt = word.translate(table)
+            if spelt.isalpha():
+                _spelt_with_digits(token, spelt, index, tagged, hits)
+    if word in index.all_names or (len(word) < 5 and not token.compound):
+        return
+    if not token.compound and known(word):
+        _glued_word(token, index, hits)
+        return
+    _pieces(token, word, index.split(word), index, tagged, hits, token.disguised)
 
 
-def _glued(token: _Token, index: NameIndex, hits: list[NameHit]) -> None:
-    """A forename and surname run together in one plain word: "amirakhan", "benokafors"."""
+def _glued_word(token: _Token, index: NameIndex, hits: list[NameHit]) -> None:
+    """A real word that is also one pupil's first name and surname run together ("willpower"
+    for Will Power): asked about, since the guard cannot tell."""
     word = token.word
     for a in range(2, len(word) - 1):
         named = index.forenames.get(word[:a])
-        if not named:
+        found = index.surname(word[a:]) if named else None
+        if found is not None:
+            ids = {p.id for p in named or ()}
+            pupils = tuple(p for p in found[1] if p.id in ids)
+            if pupils:
+                hits.append(NameHit("full name", "confirm", token.start, token.end, pupils))
+                return
+
+
+def _spelt_with_digits(
+    token: _Token, spelt: str, index: NameIndex, tagged: set[str], hits: list[NameHit]
+) -> None:
+    found = index.surname(spelt)
+    if found is not None:
+        key, pupils = found
+        never = any(p.never_photograph for p in pupils)
+        ordinary = key in ORDINARY_WORDS and not token.capital and not never
+        hits.append(
+            NameHit(
+                "never named" if never else "surname",
+                "confirm" if ordinary else "block",
+                token.start,
+                token.end,
+                tuple(pupils),
+            )
+        )
+    never_named = tuple(p for p in index.forenames.get(spelt, ()) if p.never_photograph)
+    if never_named:
+        hits.append(NameHit("never named", "block", token.start, token.end, never_named))
+    _pieces(token, spelt, index.split(spelt), index, tagged, hits, True)
+
+
+def _pieces(
+    token: _Token,
+    word: str,
+    pieces: tuple[tuple[int, int], ...],
+    index: NameIndex,
+    tagged: set[str],
+    hits: list[NameHit],
+    disguised: bool,
+) -> None:
+    """Judge each name the glued token was split into, by what stands beside it."""
+    texts = [word[a:b] for a, b in pieces]
+    for k, (a, b) in enumerate(pieces):
+        piece = texts[k]
+        if len(piece) < 2 or (a == 0 and b == len(word)):
             continue
-        rest = word[a:]
-        surnamed = index.surnames.get(rest) or index.surnames.get(rest.removesuffix("s"), [])
-        ids = {p.id for p in named}
-        pupils = tuple(p for p in surnamed if p.id in ids)
-        if pupils:
-            ordinary = word[:a] in ORDINARY_WORDS and rest in ORDINARY_WORDS  # "willpower"
-            severity: HitSeverity = "confirm" if ordinary else "block"
-            hits.append(NameHit("full name", severity, token.start, token.end, pupils))
-            return
+        before = texts[k - 1] if k > 0 else ""
+        after = texts[k + 1] if k + 1 < len(pieces) else ""
+        aligned = (a == 0 or a in token.bounds) and (b == len(word) or b in token.bounds)
+        start, end = token.origin[a], token.origin[b - 1] + 1
+        found = index.surname(piece)
+        if found is not None:
+            key, pupils = found
+            whole = [p for p in pupils if before in index.forename_keys[p.id]]
+            if whole:
+                first = token.origin[pieces[k - 1][0]]
+                hits.append(NameHit("full name", "block", first, end, tuple(whole)))
+                continue
+            whole = [p for p in pupils if after in index.forename_keys[p.id]]
+            if whole:
+                last = token.origin[pieces[k + 1][1] - 1] + 1
+                hits.append(NameHit("full name", "block", start, last, tuple(whole)))
+                continue
+            never = any(p.never_photograph for p in pupils)
+            kind: HitKind = "never named" if never else "surname"
+            severity: HitSeverity | None = None
+            if key not in ORDINARY_WORDS:
+                severity = "block" if len(key) >= _MIN_BURIED or aligned else "confirm"
+            elif never or disguised:
+                severity = "block" if aligned else "confirm"
+            elif aligned and before not in words.DETERMINERS | words.DATE_WORDS:
+                severity = "confirm"
+            if severity is not None:
+                hits.append(NameHit(kind, severity, start, end, tuple(pupils)))
+        _first_name_piece(piece, start, end, aligned, index, tagged, hits)
+
+
+def _first_name_piece(
+    piece: str,
+    start: int,
+    end: int,
+    aligned: bool,
+    index: NameIndex,
+    tagged: set[str],
+    hits: list[NameHit],
+) -> None:
+    pupils = index.forenames.get(piece)
+    if not pupils:
+        return
+    never = tuple(p for p in pupils if p.never_photograph)
+    if never:
+        ordinary = piece in ORDINARY_WORDS and not aligned
+        hits.append(NameHit("never named", "confirm" if ordinary else "block", start, end, never))
+    in_photos = tuple(p for p in pupils if p.id in tagged)
+    if in_photos and (aligned or piece not in ORDINARY_WORDS):
+        hits.append(NameHit("first name", "confirm", start, end, in_photos))
+
+
+def _search_long(token: _Token, index: NameIndex, hits: list[NameHit]) -> None:
+    """A token too long to be a hashtag: look for the register's longer surnames in it, in one
+    pass over its letters (only where two letters begin some surname)."""
+    word, prefixes, lengths = token.word, index.prefixes, index.lengths
+    for a in range(len(word) - 1):
+        if word[a : a + 2] not in prefixes:
+            continue
+        for size in lengths:
+            key = word[a : a + size]
+            pupils = index.surnames.get(key)
+            if pupils and key not in ORDINARY_WORDS:
+                end = token.origin[a + size - 1] + 1
+                hits.append(NameHit("surname", "block", token.origin[a], end, tuple(pupils)))
 
 
 def _first_name(
@@ -475,29 +594,152 @@ def _first_name(
 ) -> None:
     """A never-photograph pupil's first name, or the first name of a pupil in the photos."""
     token = tokens[i]
-    candidates = [(token.word, token.start, token.end)]
-    if token.compound:
-        cuts = sorted({0, *token.bounds, len(token.word)})
-        candidates += [
-            (token.word[a:b], token.origin[a], token.origin[b - 1] + 1) for a, b in pairwise(cuts)
-        ]
-    for word, start, end in candidates:
-        pupils = index.forenames.get(word)
-        if not pupils:
+    pupils = index.forenames.get(token.word)
+    if not pupils:
+        return
+    word = token.word
+    lower_word = not token.capital and word in ORDINARY_WORDS
+    never = tuple(p for p in pupils if p.never_photograph)
+    if never:
+        severity: HitSeverity = "block"
+        if word in ORDINARY_WORDS and not token.compound and not token.disguised:
+            severity = _NEVER_SEVERITY[_reading(tokens, i, i + 1, word, index)]
+        hits.append(NameHit("never named", severity, token.start, token.end, never))
+    in_photos = tuple(p for p in pupils if p.id in tagged)
+    if in_photos and not lower_word:
+        hits.append(NameHit("first name", "confirm", token.start, token.end, in_photos))
+
+
+def _after_first_name(tokens: _Tokens, i: int, index: NameIndex, hits: list[NameHit]) -> None:
+    """After a pupil's first name: a surname initial that tells two pupils of that name apart
+    ("Jack B."), or a near miss of that pupil's surname ("Amira Kahn"). Both ask."""
+    token = tokens[i]
+    pupils = index.forenames.get(token.word)
+    if not pupils or not token.capital or i + 1 >= len(tokens):
+        return
+    nxt = tokens[i + 1]
+    if nxt.sentence_start or nxt.gap.strip() != "" or not nxt.capital:
+        return
+    if len(nxt.word) == 1 and nxt.word.isalpha():
+        initials = {p.id: index.surname_key.get(p.id, "")[:1] for p in pupils}
+        same = tuple(p for p in pupils if initials[p.id] == nxt.word)
+        if same and len(same) < len(pupils):
+            hits.append(NameHit("initial", "confirm", token.start, nxt.end, same))
+        return
+    if len(nxt.word) < 3 or nxt.word in index.surnames or nxt.word in index.forenames:
+        return
+    close = tuple(
+        p
+        for p in pupils
+        if len(index.surname_key.get(p.id, "")) >= 4 and _near(nxt.word, index.surname_key[p.id])
+    )
+    if close:
+        hits.append(NameHit("near miss", "confirm", token.start, nxt.end, close))
+
+
+def _near(typed: str, surname: str) -> bool:
+    """One slip of the keyboard away (two for a long surname): a letter changed, added, lost or
+    two swapped."""
+    limit = 1 if len(surname) < 7 else 2
+    if typed == surname or abs(len(typed) - len(surname)) > limit:
+        return False
+    previous2: list[int] = []
+    previous = list(range(len(surname) + 1))
+    for x, a in enumerate(typed, 1):
+        row = [x] + [0] * len(surname)
+        for y, b in enumerate(surname, 1):
+            row[y] = min(previous[y] + 1, row[y - 1] + 1, previous[y - 1] + (a != b))
+            if x > 1 and y > 1 and a == surname[y - 2] and typed[x - 2] == b:
+                row[y] = min(row[y], previous2[y - 2] + 1)
+        if min(row) > limit:
+            return False
+        previous2, previous = previous, row
+    return previous[-1] <= limit
+
+
+# Between letters pulled apart: a space, a dot, a hyphen, a star, a slash and the like.
+_APART = re.compile(r"[\s.\-_*/|~+:·•,]{1,3}")
+
+
+def _pulled_apart(tokens: _Tokens, index: NameIndex, tagged: set[str], hits: list[NameHit]) -> None:
+    """Letters typed one by one with separators between them: "K h a n", "K.H.A.N"."""
+    i = 0
+    while i < len(tokens):
+        j = i
+        while (
+            j < len(tokens)
+            and len(tokens[j].word) == 1
+            and tokens[j].word.isalpha()
+            and (j == i or _APART.fullmatch(tokens[j].gap))
+        ):
+            j += 1
+        if j - i >= 3:
+            run = tokens[i:j]
+            word = "".join(t.word for t in run)
+            joined = _Token(
+                word=word,
+                start=run[0].start,
+                end=run[-1].end,
+                capital=run[0].capital,
+                shouting=False,
+                sentence_start=run[0].sentence_start,
+                gap=run[0].gap,
+                compound=True,
+                bounds=frozenset(),
+                origin=tuple(t.start for t in run),
+                disguised=True,
+            )
+            _spelt_with_digits(joined, word, index, tagged, hits)
+        i = max(j, i + 1)
+
+
+# A name broken inside: a hyphen, a line break (a soft hyphen is already gone when folded).
+_BREAK = re.compile(r"-|-?\r?\n|\s?-\s?|\.")
+
+
+def _broken(tokens: _Tokens, index: NameIndex, hits: list[NameHit]) -> None:
+    """A surname broken into pieces ("Kh-an", "Oka\\nfor", "Pat el"): pieces that are not all
+    real words, joined, make a pupil's surname."""
+    for i in range(len(tokens) - 1):
+        if tokens[i].word[:2] not in index.prefixes:
             continue
-        lower_word = not token.capital and word in ORDINARY_WORDS
-        never = tuple(p for p in pupils if p.never_photograph)
-        if never:
-            severity: HitSeverity = "block"
-            if word in ORDINARY_WORDS and not token.compound:  # a never-named Hope or Will
-                severity = _NEVER_SEVERITY[_reading(tokens, i, i + 1, word, index)]
-            hits.append(NameHit("never named", severity, start, end, never))
-        in_photos = tuple(p for p in pupils if p.id in tagged)
-        if in_photos and not lower_word:
-            hits.append(NameHit("first name", "confirm", start, end, in_photos))
+        for size in (2, 3):
+            run = tokens[i : i + size]
+            if len(run) < size or any(len(t.word) == 1 for t in run):
+                break
+            if sum(len(t.word) for t in run) not in index.lengths_set:
+                continue
+            gaps = [t.gap for t in run[1:]]
+            spaced = any(not _BREAK.fullmatch(gap) for gap in gaps)
+            if spaced and any(gap not in (" ",) and not _BREAK.fullmatch(gap) for gap in gaps):
+                break
+            found = index.surname("".join(t.word for t in run))
+            if found is None:
+                continue
+            key, pupils = found
+            if key in ORDINARY_WORDS or len(key) < 4 or index.surname(run[0].word):
+                continue
+            real = all(len(t.word) >= 3 and known(t.word) for t in run)
+            if spaced and real:
+                continue
+            severity: HitSeverity = "confirm" if real else "block"
+            if _forename_before(tokens, i, pupils, index):
+                hits.append(
+                    NameHit("full name", "block", tokens[i - 1].start, run[-1].end, tuple(pupils))
+                )
+            else:
+                hits.append(NameHit("surname", severity, run[0].start, run[-1].end, tuple(pupils)))
 
 
-_KIND_ORDER: dict[str, int] = {"full name": 0, "never named": 1, "surname": 2, "first name": 3}
+_KIND_ORDER: dict[str, int] = {
+    "full name": 0,
+    "never named": 1,
+    "surname": 2,
+    "first name": 3,
+    "context": 4,
+    "initial": 5,
+    "near miss": 6,
+}
 
 
 def _strongest(hits: list[NameHit]) -> list[NameHit]:

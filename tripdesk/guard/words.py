@@ -93,6 +93,32 @@ NAME_FOLLOWERS = _words(
 # Words that call out to a person: a capitalised word after them is still a name ("Thanks Park!").
 GREETINGS = _words("thanks thank congratulations congrats done bravo go hi hello hey welcome dear")
 
+# Titles before a surname: an adult (a parent, a teacher, a famous person), so the guard asks.
+TITLES = _words(
+    "mr mrs ms miss mx dr sir dame lord lady professor prof captain coach saint st rev reverend"
+)
+
+# Capitalised words that open a sentence or cheer a pupil on, and are no famous first name:
+# "Brilliant Khan!" and "Team Khan" still name the pupil.
+NOT_FIRST_NAMES = _words(
+    """
+    today yesterday tonight tomorrow then now later afterwards also and but so well here there
+    finally first next meanwhile luckily sadly after before when while as at in on with for by
+    brilliant amazing great fantastic super lovely superb excellent wonderful awesome fab
+    proud team go hooray yay wow look see meet ask with from to of is was
+    """
+)
+
+# Words that follow an inventor's or maker's name in a fixed phrase ("Bunsen burner", "Newton's
+# cradle", "Morse code"): the surname may be the thing's, not the pupil's, so the guard asks.
+EPONYM_HEADS = _words(
+    """
+    burner burners dish dishes diagram diagrams test tests effect effects meter meters law laws
+    scale cradle cube theorem principle code machine engine bulb sandwich sandwiches number
+    numbers triangle equation constant method paradox syndrome disease comet constellation
+    """
+)
+
 # Before a capitalised word, these leave open whether it is a name ("the Park" is a place).
 DETERMINERS = _words("the a an our this that these those their your my his her its")
 

@@ -59,6 +59,8 @@ MIGRATIONS = [
     CREATE INDEX pool_source_waiting ON pool_source (path)
         WHERE deleted_at IS NULL AND gone_at IS NULL;
     """,
+    # Why a photo may be incomplete (a sentence), so that its original is never deleted.
+    "ALTER TABLE pool_photo ADD COLUMN incomplete TEXT;",
 ]
 
 _WAITING = "s.deleted_at IS NULL AND s.gone_at IS NULL"
@@ -94,6 +96,7 @@ class PoolPhoto:
     derived_from: int | None
     pupils: tuple[str, ...]
     no_children: bool
+    incomplete: str | None = None
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,13 @@ class Source:
 
 def migrate(conn: sqlite3.Connection) -> None:
     store.ensure_schema(conn, "pool", MIGRATIONS)
+
+
+def pool_file(pool: Path, photo: PoolPhoto) -> Path:
+    """Where a catalogued photo is on disk: the one rule. Paths are kept absolute; one kept
+    relative (written by hand, or by an older tripdesk) is taken from the pool folder."""
+    path = Path(photo.pool_path)
+    return path if path.is_absolute() else pool / path
 
 
 def list_photos(conn: sqlite3.Connection, *, limit: int | None = None) -> list[PoolPhoto]:
@@ -211,7 +221,7 @@ def counts(conn: sqlite3.Connection) -> PoolCounts:
         f"""
         SELECT
             count(*) FILTER (WHERE NOT damaged AND pooled_at >= ?) AS pooled_today,
-            count(*) FILTER (WHERE NOT damaged AND EXISTS (
+            count(*) FILTER (WHERE NOT damaged AND incomplete IS NULL AND EXISTS (
                 SELECT 1 FROM pool_source s WHERE s.photo_id = p.id AND {_WAITING}
             )) AS awaiting_deletion,
             count(*) FILTER (WHERE damaged) AS damaged,
@@ -233,6 +243,7 @@ def add_pooled(
     captured_at: datetime,
     kind: str,
     damage: str | None,
+    incomplete: str | None = None,
 ) -> tuple[PoolPhoto, Source]:
     """Record a freshly placed pool copy and its inbox original, atomically and audited."""
     with store.transaction(conn):
@@ -246,6 +257,7 @@ def add_pooled(
             captured_at=captured_at,
             kind=kind,
             damage=damage,
+            incomplete=incomplete,
         )
         source_id = _insert_source(conn, photo_id, source, state)
         audit.record(
@@ -257,6 +269,7 @@ def add_pooled(
             pool_path=str(pool_path),
             media=kind,
             **({"reason": damage} if damage else {}),
+            **({"maybe_incomplete": True} if incomplete else {}),
         )
     return _require(conn, photo_id), Source(source_id, photo_id, source, state)
 
@@ -326,11 +339,12 @@ def _insert_photo(
     kind: str,
     damage: str | None = None,
     derived_from: int | None = None,
+    incomplete: str | None = None,
 ) -> int:
     cursor = conn.execute(
         "INSERT INTO pool_photo (sha256, pool_path, original_name, source_path, size, "
-        "captured_at, pooled_at, kind, damaged, damage_reason, derived_from) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "captured_at, pooled_at, kind, damaged, damage_reason, derived_from, incomplete) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             sha256,
             str(pool_path),
@@ -343,6 +357,7 @@ def _insert_photo(
             int(damage is not None),
             damage,
             derived_from,
+            incomplete,
         ),
     )
     return int(cursor.lastrowid or 0)
@@ -396,6 +411,7 @@ def _photo(row: sqlite3.Row) -> PoolPhoto:
         derived_from=row["derived_from"],
         pupils=tuple(sorted(row["pupils"].split("\x1f"))) if row["pupils"] else (),
         no_children=bool(row["no_children"]),
+        incomplete=row["incomplete"],
     )
 
 

@@ -35,6 +35,13 @@ class Pooled(PoolEvent):
 
 
 @dataclass(frozen=True)
+class MaybeIncomplete(Pooled):
+    """Pooled, but its format says it may not be whole yet; the original is always kept."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
 class Duplicate(PoolEvent):
     """The same bytes are already in the pool; `photo` is the copy that is there."""
 

@@ -11,7 +11,7 @@ import errno
 import hashlib
 import os
 import secrets
-import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import count
 from pathlib import Path
@@ -22,6 +22,7 @@ INCOMING = ".incoming"
 CHUNK = 1 << 20
 # Photos of children: readable by the teacher's account only.
 FILE_MODE = 0o600
+FOLDER_MODE = 0o700
 
 
 @dataclass(frozen=True)
@@ -51,20 +52,9 @@ class SourceChanged(Exception):
     """The source changed while it was copied: it is still being written, so try again later."""
 
 
-def open_source(path: Path, label: str) -> int:
-    """Open an inbox file for reading without following a link or blocking on a pipe."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError as error:
-        raise source_error(error, label) from None
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
-        os.close(fd)
-        raise TripdeskError(f"{label} is not a regular file; it was left where it is.")
-    return fd
-
-
-def copy_verified(fd: int, source: Path, pool: Path, label: str) -> Copy:
-    """Steps 2–4: copy while hashing, fsync, check the source held still, re-read from disk."""
+def copy_verified(fd: int, pool: Path, label: str, *, recheck: Callable[[], SourceState]) -> Copy:
+    """Steps 2–4: copy while hashing, fsync, check the source held still (`recheck` looks at
+    its name again), re-read from disk."""
     before = SourceState.of(os.fstat(fd))
     incoming = pool / INCOMING
     ensure_folder(incoming, pool, label)
@@ -78,7 +68,7 @@ def copy_verified(fd: int, source: Path, pool: Path, label: str) -> Copy:
         digest, copied = _copy_hashing(fd, out, before.size, pool, label)
         _fsync(out, pool, label)
         try:
-            after = SourceState.of(os.lstat(source))
+            after = recheck()
         except FileNotFoundError:
             raise TripdeskError(
                 f"{label} vanished from the inbox while it was being copied; nothing was pooled."
@@ -179,7 +169,7 @@ def ensure_folder(folder: Path, pool: Path, label: str) -> None:
         at = at.parent
     try:
         for path in reversed(missing):
-            path.mkdir(exist_ok=True)
+            path.mkdir(mode=FOLDER_MODE, exist_ok=True)
             fsync_folder(path.parent)
     except OSError as error:
         raise pool_error(error, pool, label) from None

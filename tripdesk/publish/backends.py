@@ -1,15 +1,18 @@
 """Where posts go: one small interface, so the outbox never knows which service it talks to.
 
-A backend uploads photos, publishes a post and says whether its service looks reachable. When
-something goes wrong it raises one of the `SendFailure` kinds below, each named after what the
-outbox may safely do next; that sorting is the backend's job because only it knows whether a
-failed request could still have created the post.
+A backend uploads photos, publishes a post, removes one it published (a takedown) and says
+whether its service looks reachable. When something goes wrong it raises one of the
+`SendFailure` kinds below, each named after what the outbox may safely do next; that sorting
+is the backend's job because only it knows whether a failed request could still have created
+the post.
 """
 
 from __future__ import annotations
 
 import json
+import secrets
 import shutil
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -49,12 +52,20 @@ class Outgoing:
     photos: tuple[OutgoingPhoto, ...]
     poll: Poll | None
     reply_settings: str
+    key: str = ""  # chosen before the first try, the same on every retry (rkey, Idempotency-Key)
 
 
 @dataclass(frozen=True)
 class Published:
     remote_id: str
     url: str | None
+
+
+@dataclass(frozen=True)
+class Removed:
+    """A post is off the network; `already_gone` when the network said it was not there."""
+
+    already_gone: bool = False
 
 
 class SendFailure(Exception):
@@ -104,6 +115,8 @@ class Backend(Protocol):
     def upload(self, photo: Path, mime: str, alt: str) -> Media: ...
 
     def publish(self, post: Outgoing) -> Published: ...
+
+    def remove(self, remote_id: str) -> Removed: ...
 
     def reachable(self) -> bool: ...
 
@@ -157,41 +170,70 @@ class DryRunBackend:
         staging.rename(target)
         return Published(remote_id=f"dry-run-{post.outbox_id}", url=str(target))
 
+    def remove(self, remote_id: str) -> Removed:
+        """Delete the preview folder, as a network would delete the post."""
+        target = self.folder / remote_id.removeprefix("dry-run-")
+        if not target.is_dir():
+            return Removed(already_gone=True)
+        try:
+            shutil.rmtree(target)
+        except OSError as error:
+            raise NotCreated(f"The dry-run preview could not be removed: {error}.") from None
+        return Removed()
+
     def reachable(self) -> bool:
         return True
+
+
+NETWORKS = ("x", "bluesky", "mastodon")
+
+
+def chosen_networks(config: Config) -> tuple[str, ...]:
+    """The networks a new post goes to: `("dry-run",)`, or one or more of `NETWORKS`."""
+    return (config.backend,)
+
+
+def new_key(network: str) -> str:
+    """The key a delivery keeps across retries: a TID for Bluesky's rkey, else a random token."""
+    return tid() if network == "bluesky" else secrets.token_hex(16)
+
+
+_TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
+
+
+def tid() -> str:
+    """An AT Protocol record key: microseconds since 1970 and a random clock id, base32-sortable."""
+    value = (time.time_ns() // 1000) << 10 | secrets.randbelow(1024)
+    return "".join(_TID_ALPHABET[(value >> (5 * i)) & 31] for i in reversed(range(13)))
 
 
 def make_backend(
     config: Config,
     *,
-    conn: sqlite3.Connection | None = None,
+    conn: sqlite3.Connection,
+    network: str | None = None,
     passphrase: Callable[[], str] | None = None,
 ) -> Backend:
-    """Dry-run unless X is chosen; X only with credentials, never a silent dry-run instead.
+    """The backend for `network` (default: the first network the settings choose).
 
-    A teacher who chose X and sees "sent" must be able to trust that it went to X, so X without
-    credentials is refused in one sentence and the posts wait in the outbox.
-
-    `passphrase` unlocks credentials kept in an encrypted file; `conn` is where tripdesk
-    remembers which store holds them (opened here when not given).
+    A network without credentials is refused in one sentence, never a silent dry-run instead:
+    a teacher who chose X and sees "sent" must be able to trust that it went to X; the posts
+    wait in the outbox. `passphrase` unlocks credentials kept in an encrypted file; `conn` is
+    where tripdesk remembers which store holds them.
     """
-    if config.backend == "dry-run":
+    network = network or chosen_networks(config)[0]
+    if network == "dry-run":
         return DryRunBackend(config.home)
-    from tripdesk import store
     from tripdesk.publish import credentials
 
-    own = conn is None
-    db = store.connect(config.database) if conn is None else conn
-    try:
-        found = credentials.load(db, config, passphrase=passphrase)
-    finally:
-        if own:
-            db.close()
-    if found is None:
-        raise TripdeskError(
-            "Publishing to X is chosen but no X credentials are set: run `tripdesk account set` "
-            "(or choose dry-run); the posts wait in the outbox."
-        )
-    from tripdesk.publish.x import XBackend
+    if network == "x":
+        found = credentials.load(conn, config, passphrase=passphrase)
+        if found is None:
+            raise TripdeskError(
+                "Publishing to X is chosen but no X credentials are set: run `tripdesk account "
+                "set` (or choose dry-run); the posts wait in the outbox."
+            )
+        from tripdesk.publish.x import XBackend
 
-    return XBackend(found, base=credentials.api_base())
+        return XBackend(found, base=credentials.api_base())
+    raise TripdeskError(f"tripdesk cannot publish to {network!r}.")

@@ -20,7 +20,6 @@ from typing import Literal
 from tripdesk import audit
 from tripdesk.config import Config
 from tripdesk.errors import TripdeskError
-from tripdesk.publish import schema
 
 Store = Literal["keyring", "file", "env"]
 KEYRING_SERVICE = "tripdesk"
@@ -136,7 +135,6 @@ def save(
     now: datetime | None = None,
 ) -> Account:
     """Keep checked credentials in `store` and remember who set them and when."""
-    schema.ensure(conn)
     if store == "keyring":
         backend = secure_keyring()
         if backend is None:
@@ -170,7 +168,6 @@ def save(
 
 def forget(conn: sqlite3.Connection, config: Config, *, by: str) -> bool:
     """Remove the credentials from every store tripdesk uses; True if there was anything."""
-    schema.ensure(conn)
     had = account(conn) is not None
     removed = _forget_values(config, keep=None)
     conn.execute("DELETE FROM publish_account")
@@ -180,7 +177,6 @@ def forget(conn: sqlite3.Connection, config: Config, *, by: str) -> bool:
 
 
 def account(conn: sqlite3.Connection) -> Account | None:
-    schema.ensure(conn)
     row = conn.execute(
         "SELECT store, username, user_id, set_by, set_at FROM publish_account WHERE slot = 1"
     ).fetchone()

@@ -201,7 +201,9 @@ class PostRows:
 
 
 def shown_state(stored: str, hold_until: str | None, now: datetime) -> PostState:
-    held = stored == "queued" and hold_until is not None and datetime.fromisoformat(hold_until) > now
+    held = (
+        stored == "queued" and hold_until is not None and datetime.fromisoformat(hold_until) > now
+    )
     return "held" if held else stored  # type: ignore[return-value]
 
 

@@ -1,6 +1,7 @@
 """Background sending for the app: a plain thread that empties the outbox whenever it can.
 
-The thread owns its own database connection. Every `interval` seconds, or at once after
+The thread works on a connection from the caller's `connect` (the app hands it its database's
+per-thread connection) and closes it when it stops. Every `interval` seconds, or at once after
 `wake()`, it sends what is due (the outbox checks the network cheaply first) and reports an
 `OutboxStatus` to `on_change` (from the worker thread; the app hands it to its own loop).
 """
@@ -8,11 +9,11 @@ The thread owns its own database connection. Every `interval` seconds, or at onc
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from tripdesk import store
 from tripdesk.config import Config
 from tripdesk.errors import TripdeskError
 from tripdesk.publish.backends import Backend
@@ -35,12 +36,14 @@ class OutboxWorker:
         config: Config,
         on_change: Callable[[OutboxStatus], None],
         *,
+        connect: Callable[[], sqlite3.Connection],
         interval: float = 5.0,
         backend: Backend | None = None,
         passphrase: Callable[[], str] | None = None,
     ) -> None:
         self.config = config
         self.on_change = on_change
+        self._connect = connect
         self.interval = interval
         self._backend = backend
         self._passphrase = passphrase
@@ -69,7 +72,7 @@ class OutboxWorker:
         self._wake.set()
 
     def _run(self) -> None:
-        conn = store.connect(self.config.database)
+        conn = self._connect()
         try:
             outbox = Outbox(conn, self.config, self._backend, passphrase=self._passphrase)
             last: OutboxStatus | None = None

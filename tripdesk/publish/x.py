@@ -31,6 +31,7 @@ from tripdesk.publish.backends import (
     Published,
     RateLimited,
     Rejected,
+    Removed,
     SendFailure,
 )
 from tripdesk.publish.credentials import Credentials
@@ -205,6 +206,32 @@ class XBackend:
                 "or send it again."
             )
         return Published(remote_id=str(remote_id), url=f"https://x.com/i/status/{remote_id}")
+
+    def remove(self, remote_id: str) -> Removed:
+        """DELETE /2/tweets/:id through tweepy; a post X no longer has counts as removed."""
+        try:
+            response = self.client.delete_tweet(remote_id, user_auth=True)
+        except tweepy.NotFound:
+            return Removed(already_gone=True)
+        except tweepy.TooManyRequests as error:
+            raise _rate_limited(error.response.headers, self._clock()) from None
+        except tweepy.Unauthorized:
+            raise CredentialsRefused(REFUSED_CREDENTIALS, status=401) from None
+        except tweepy.TwitterServerError as error:
+            raise NotCreated(
+                f"X had a problem ({_status(error)}): {_tweepy_message(error)}",
+                status=_status(error),
+            ) from None
+        except tweepy.HTTPException as error:
+            raise Rejected(
+                f"X refused to delete it: {_tweepy_message(error)}", status=_status(error)
+            ) from None
+        except requests.RequestException as error:
+            raise _connection_error(error, may_have_posted=False) from None
+        data = response.data if isinstance(response.data, dict) else {}
+        if data.get("deleted") is False:
+            raise Rejected("X answered that the post was not deleted.")
+        return Removed()
 
     def reachable(self) -> bool:
         """A TCP connection to the API host: cheap, and it posts nothing."""

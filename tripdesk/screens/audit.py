@@ -43,7 +43,6 @@ def facts_line(facts: dict[str, Any]) -> str:
 
 
 class AuditScreen(TripScreen[None]):
-    VIEW = True  # somewhere to look: opening another view replaces it
     CSS_PATH = "audit.tcss"
     AUTO_FOCUS = "#events"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -58,7 +57,11 @@ class AuditScreen(TripScreen[None]):
 
     def action_back(self) -> None:
         """Back to the screen this one was opened from (Photos, or a post being written)."""
-        self.app.pop_screen()
+        self.desk.back()
+
+    def on_screen_resume(self) -> None:
+        """A view kept between visits: show what happened meanwhile."""
+        self.action_reload()
 
     def compose(self) -> ComposeResult:
         yield Header()

@@ -1,23 +1,28 @@
 """Compose: write the post, see the policy checks as you type, and send it through the outbox.
 
-The quick guard runs on every change (debounced), so Send is greyed out while anything blocks.
-Sending runs the full review (faces included) in the background, asks about each finding that
-needs the teacher's say-so, prepares the photos, and shows exactly what will go out before it is
-queued. Nothing leaves this screen except through the outbox.
+The quick guard runs on every change (debounced), marks the words a finding points at, and
+greys Send out while anything blocks. The draft is kept in the database as it is typed, so a
+quit or a crash loses nothing, and Compose reopens it. Sending runs the full review (faces
+included) in the background, asks about each finding that needs the teacher's say-so, prepares
+the photos, and shows exactly what will go out before it is queued. Every write happens in a
+worker thread; the screen only lays out and reacts.
 """
 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.command import Provider
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.timer import Timer
@@ -25,147 +30,298 @@ from textual.widgets import Checkbox, Footer, Header, Input, Select, Static, Tex
 from textual.widgets.input import Selection as InputSelection
 from textual.widgets.text_area import Selection
 
-from tripdesk import audit, store
-from tripdesk.consent.register import Register
 from tripdesk.consent.store import load_register
+from tripdesk.desk import drafts_kept
+from tripdesk.desk.drafts_kept import KeptDraft, KeptPhoto
+from tripdesk.desk.final_step import final_photos, thumbnails
+from tripdesk.desk.photos import faces_in
+from tripdesk.desk.posting import queue_draft
+from tripdesk.desk.review import review_draft
+from tripdesk.desk.wording import pool_file
 from tripdesk.draft import Draft, DraftPhoto
 from tripdesk.errors import TripdeskError
 from tripdesk.guard import check
 from tripdesk.guard.count import weighted_length
-from tripdesk.media.faces import face_report
-from tripdesk.media.prepare import PreparedPhoto, prepare
-from tripdesk.media.report import FaceReport
-from tripdesk.media.thumbs import thumbnail
-from tripdesk.pool.catalogue import PoolPhoto, photo_by_id
-from tripdesk.publish.outbox import Outbox
-from tripdesk.desk.review import review_draft
+from tripdesk.pool.catalogue import PoolPhoto, list_photos, photo_by_id
+from tripdesk.screens.badge import dry_run, with_badge
+from tripdesk.screens.compose_dialogs import KeptDrafts, PhotoChooser, SendPreview
 from tripdesk.screens.confirm import ConfirmScreen, confirm_finding
-from tripdesk.screens.outbox import OutboxScreen
+from tripdesk.screens.palette import ScreenActions
 from tripdesk.screens.trip import TripScreen
 from tripdesk.verdict import Finding, Verdict
 from tripdesk.widgets.alt_text import AltTextField
+from tripdesk.widgets.draft_text import DraftText
 from tripdesk.widgets.findings import FindingsList
-from tripdesk.widgets.halfblocks import HalfBlockPicture
-from tripdesk.widgets.poll_editor import PollEditor, duration
+from tripdesk.widgets.poll_editor import PollEditor
 
 if TYPE_CHECKING:
-    from sqlite3 import Connection
-
     from tripdesk.config import Config
+    from tripdesk.consent.register import Register
+    from tripdesk.media.report import FaceReport
+    from tripdesk.publish.outbox import OutboxPost
     from tripdesk.publish.worker import OutboxStatus
+    from tripdesk.store import Database
 
 MAX_LENGTH = 280
 CHECK_DELAY = 0.15
-
-
-@dataclass(frozen=True)
-class FinalPhoto:
-    """A photo as it will be uploaded: the prepared file, its thumbnail, and its alt text."""
-
-    prepared: PreparedPhoto
-    thumbnail: Path
-    alt: str
+KEEP_DELAY = 0.4
 
 
 class ComposeScreen(TripScreen):
     """The draft being written, its findings, and the way out through the outbox."""
 
     CSS_PATH = "compose.tcss"
+    COMMANDS: ClassVar[set[type[Provider]]] = {ScreenActions}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "send", "Send", id="compose.send"),
-        Binding("ctrl+s", "queue", "Queue (offline)", id="compose.queue"),
-        Binding("ctrl+f", "focus_findings", "Findings", id="compose.findings"),
-        Binding("ctrl+t", "focus_text", "Text", id="compose.text"),
-        Binding("escape", "back", "Back", id="compose.back"),
+        Binding(
+            "ctrl+s",
+            "send",
+            "Send",
+            id="compose.send",
+            tooltip="Check the post in full, answer the guard's questions, see it as it will go "
+            "out, then put it in the outbox",
+        ),
+        Binding(
+            "ctrl+s",
+            "queue",
+            "Queue (offline)",
+            id="compose.queue",
+            tooltip="The same while offline: the post waits in the outbox for the connection",
+        ),
+        Binding(
+            "ctrl+o",
+            "add_photos",
+            "Add photos",
+            id="compose.add_photos",
+            tooltip="Choose more photos from the pool to go with this post",
+        ),
+        Binding(
+            "ctrl+r",
+            "remove_photo",
+            "Remove photo",
+            id="compose.remove_photo",
+            tooltip="Take the photo you are writing alt text for out of this post, not the pool",
+        ),
+        Binding(
+            "ctrl+l",
+            "drafts",
+            "Drafts",
+            id="compose.drafts",
+            tooltip="List the kept drafts: reopen one, or throw one away",
+        ),
+        Binding(
+            "ctrl+n",
+            "new_draft",
+            "New draft",
+            id="compose.new_draft",
+            show=False,
+            tooltip="Start a new post; this one stays kept among the drafts",
+        ),
+        Binding(
+            "ctrl+f",
+            "focus_findings",
+            "Findings",
+            id="compose.findings",
+            tooltip="Go to the policy findings; enter on one selects the words it is about",
+        ),
+        Binding(
+            "ctrl+t",
+            "focus_text",
+            "Text",
+            id="compose.text",
+            show=False,
+            tooltip="Go back to the post's text",
+        ),
+        Binding(
+            "ctrl+a",
+            "select_all",
+            "Select all",
+            id="compose.select_all",
+            show=False,
+            priority=True,
+            tooltip="Select everything in the field you are typing in",
+        ),
+        Binding(
+            "escape",
+            "back",
+            "Back",
+            id="compose.back",
+            tooltip="Leave Compose; the draft stays kept and reopens next time",
+        ),
         Binding("q", "quit_app", "Quit", id="compose.quit", show=False),
     ]
 
-    def __init__(self, photos: Sequence[PoolPhoto]) -> None:
-        """`photos` are the ones the teacher chose; more than X allows is the guard's to refuse."""
+    def __init__(self, photos: Sequence[PoolPhoto] = (), *, kept: KeptDraft | None = None) -> None:
+        """`photos` are the ones the teacher chose; `kept` is a kept draft to carry on with."""
         super().__init__()
         self.photos = tuple(photos)
         self.verdict: Verdict | None = None
+        self._opening = kept
         self._register: Register | None = None
-        self._faces: list[FaceReport | None] = [None] * len(self.photos)
+        self._faces: dict[int, FaceReport | None] = {}
+        self._thumbs: dict[int, Path] = {}
         self._timer: Timer | None = None
+        self._keep_timer: Timer | None = None
         self._sending = False
+        self._ready = False
+        self._done = False
+        # Kept-draft writes run in worker threads: the lock and a sequence number make sure an
+        # older snapshot never overwrites a newer one, and that one draft keeps one row.
+        self._keep_lock = threading.Lock()
+        self._keep_seq = 0
+        self._kept_seq = 0
+        self.kept_id: int | None = kept.id if kept else None
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="compose-main"):
-            with VerticalScroll(id="draft"):
-                yield TextArea(id="text", soft_wrap=True, show_line_numbers=False)
+            with Vertical(id="draft"):
+                yield DraftText(id="text")
                 yield Static(id="count")
-                if self.photos:
-                    yield Static("Photos", classes="heading")
-                for index in range(len(self.photos)):
-                    yield AltTextField(index)
-                yield PollEditor(id="poll")
+                with VerticalScroll(id="attached"):
+                    yield Vertical(id="photos")
+                    yield PollEditor(id="poll")
             with Vertical(id="side"):
                 yield Static(id="verdict")
                 yield FindingsList(id="findings")
         yield Footer()
 
-    def on_mount(self) -> None:
-        self.sub_title = "Compose"
-        conn = store.connect(self.config.database)
-        try:
-            register = load_register(conn)
-            self.photos = _current(conn, self.photos)
-            self._faces = _face_reports(conn, self.photos, self.config, detect=False)
-        finally:
-            conn.close()
-        self._register = register
-        for field, photo in zip(self.query(AltTextField), self.photos, strict=True):
-            field.show_caption(self._caption(photo, register))
-        text = self.query_one("#text", TextArea)
-        hashtag = self.config.trip.hashtag
-        text.text = f" {hashtag}" if hashtag else ""
-        text.move_cursor((0, 0))
-        text.focus()
+    async def on_mount(self) -> None:
+        self.sub_title = with_badge("Compose", self.config)
+        self.query_one("#text").border_title = "Post"
+        self.query_one("#attached").border_title = "Photos and poll"
+        self.query_one("#side").border_title = "Policy checks"
+        conn = self.desk.database.connection()
+        self._register = load_register(conn)
+        kept = self._opening
+        if kept is None and not self.photos:
+            waiting = drafts_kept.kept_drafts(conn)
+            if waiting:
+                kept = waiting[0]
+                self.notify(
+                    "Reopened the draft you were writing. ctrl+n starts a new one, "
+                    "ctrl+l lists them all."
+                )
+        await self._open(conn, kept)
         self.watch(self.desk, "outbox_status", self._status_changed, init=False)
+
+    async def _open(self, conn: sqlite3.Connection, kept: KeptDraft | None) -> None:
+        """Show a kept draft, or a new one with the chosen photos and the trip's hashtag."""
+        self._ready = False
+        text = self.query_one("#text", DraftText)
+        poll = self.query_one(PollEditor)
+        alts: dict[int, str] = {}
+        if kept is not None:
+            self.kept_id = kept.id
+            found = [photo_by_id(conn, p.photo_id) for p in kept.photos]
+            self.photos = tuple(p for p in found if p is not None and not p.damaged)
+            alts = {p.photo_id: p.alt for p in kept.photos}
+            text.text = kept.text
+            poll.load(kept.poll_on, kept.poll_options, kept.poll_minutes)
+            text.move_cursor(text.document.end)
+        else:
+            self.kept_id = None
+            self.photos = tuple(photo_by_id(conn, p.id) or p for p in self.photos)
+            hashtag = self.config.trip.hashtag
+            text.text = f" {hashtag}" if hashtag else ""
+            poll.load(False, (), 1440)
+            text.move_cursor((0, 0))
+        self._faces = faces_in(conn, self.config, self.photos, detect=False)
+        await self._show_photos(alts)
+        text.focus()
+        self._show_count(text.text)
         self.run_check()
-        if None in self._faces:
+        self._ready = True
+        if any(report is None for report in self._faces.values()):
             self.look_for_faces()
+
+    async def _show_photos(self, alts: dict[int, str]) -> None:
+        """Lay the attached photos out again (after an add or a removal), keeping alt texts."""
+        box = self.query_one("#photos", Vertical)
+        await box.remove_children()
+        assert self._register is not None, "the register is read on mount"
+        fields = [
+            AltTextField(
+                index,
+                caption=f"{photo.original_name} — {_who(photo, self._register)}",
+                alt=alts.get(photo.id, ""),
+                preview=self.config.preview,
+            )
+            for index, photo in enumerate(self.photos)
+        ]
+        heading = (
+            f"{len(self.photos)} photo{'s' if len(self.photos) != 1 else ''} "
+            "· ctrl+o adds, ctrl+r removes"
+            if self.photos
+            else "No photos · ctrl+o adds some from the pool"
+        )
+        await box.mount(Static(heading, classes="heading"), *fields)
+        for field, photo in zip(fields, self.photos, strict=True):
+            if photo.id in self._thumbs:
+                field.show_picture(self._thumbs[photo.id])
+        if any(photo.id not in self._thumbs for photo in self.photos):
+            self.make_thumbnails()
+
+    @work(exclusive=True, group="thumbnails", exit_on_error=False)
+    async def make_thumbnails(self) -> None:
+        """Small pictures of the attached photos, made in a thread, handed to each field."""
+        photos = [photo for photo in self.photos if photo.id not in self._thumbs]
+        self._thumbs.update(await asyncio.to_thread(thumbnails, self.config, photos))
+        for field in self.query(AltTextField):
+            if field.index < len(self.photos):
+                thumb = self._thumbs.get(self.photos[field.index].id)
+                if thumb is not None:
+                    field.show_picture(thumb)
 
     @work(exclusive=True, group="faces", exit_on_error=False)
     async def look_for_faces(self) -> None:
         """Run the face detector on photos it has not seen, so the checks can use what it finds."""
-        self._faces = await asyncio.to_thread(_face_reports_now, self.photos, self.config)
+        database, config, photos = self.desk.database, self.config, self.photos
+        found = await asyncio.to_thread(
+            lambda: faces_in(database.connection(), config, photos, detect=True)
+        )
+        self._faces.update(found)
         self.run_check()
-
-    def _caption(self, photo: PoolPhoto, register: Register) -> str:
-        """The photo's name and who is in it, by first name only."""
-        if photo.no_children:
-            who = "no identifiable children"
-        elif photo.pupils:
-            names = []
-            for pupil_id in photo.pupils:
-                pupil = register.get(pupil_id)
-                names.append(pupil.display_name if pupil else f"unknown pupil {pupil_id}")
-            who = ", ".join(names)
-        else:
-            who = "not tagged yet"
-        return f"{photo.original_name} — {who}"
 
     # The draft and its checks
 
+    def _alt_values(self) -> dict[int, str]:
+        return {
+            self.photos[field.index].id: field.alt
+            for field in self.query(AltTextField)
+            if field.index < len(self.photos)
+        }
+
     def draft(self) -> Draft:
         """The post exactly as the teacher has it now."""
+        alts = self._alt_values()
         photos = tuple(
             DraftPhoto(
-                path=str(photo.pool_path),
+                path=str(pool_file(self.config, photo)),
                 pupils=tuple(photo.pupils),
                 no_children=photo.no_children,
-                alt=self.query_one(f"#alt-{index}", Input).value,
+                alt=alts.get(photo.id, ""),
                 sha256=photo.sha256,
             )
-            for index, photo in enumerate(self.photos)
+            for photo in self.photos
         )
         return Draft(
             text=self.query_one("#text", TextArea).text,
             photos=photos,
             poll=self.query_one(PollEditor).poll(),
+        )
+
+    def kept_draft(self) -> KeptDraft:
+        """The screen as a kept draft: what the database keeps while it is typed."""
+        poll = self.query_one(PollEditor)
+        alts = self._alt_values()
+        return KeptDraft(
+            text=self.query_one("#text", TextArea).text,
+            photos=tuple(KeptPhoto(photo.id, alts.get(photo.id, "")) for photo in self.photos),
+            poll_on=poll.enabled,
+            poll_options=poll.options(),
+            poll_minutes=poll.minutes,
+            id=self.kept_id,
         )
 
     def _today(self) -> date:
@@ -176,9 +332,10 @@ class ComposeScreen(TripScreen):
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
-        assert self._register is not None, "the register is loaded on mount"
+        assert self._register is not None, "the register is read on mount"
+        faces = [self._faces.get(photo.id) for photo in self.photos]
         verdict = check(
-            self.draft(), self._register, self.config.guard, faces=self._faces, today=self._today()
+            self.draft(), self._register, self.config.guard, faces=faces, today=self._today()
         )
         self.show_verdict(verdict)
         return verdict
@@ -187,16 +344,28 @@ class ComposeScreen(TripScreen):
         self.verdict = verdict
         self.query_one(FindingsList).show(verdict.findings)
         self.query_one("#verdict", Static).update(_verdict_line(verdict))
+        self.query_one("#text", DraftText).mark(
+            [
+                (f.where.start, f.where.end)
+                for f in verdict.findings
+                if f.where.field == "text" and f.where.start is not None and f.where.end
+            ]
+        )
         self.refresh_bindings()
 
-    def _schedule_check(self) -> None:
+    def _changed(self) -> None:
+        """Something was typed: check again shortly, and keep the draft shortly."""
         if self._timer is not None:
             self._timer.stop()
         self._timer = self.set_timer(CHECK_DELAY, self.run_check)
+        if self._ready and not self._done:
+            if self._keep_timer is not None:
+                self._keep_timer.stop()
+            self._keep_timer = self.set_timer(KEEP_DELAY, self._keep_soon)
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         self._show_count(event.text_area.text)
-        self._schedule_check()
+        self._changed()
 
     def _show_count(self, text: str) -> None:
         length = weighted_length(text)
@@ -209,10 +378,40 @@ class ComposeScreen(TripScreen):
     @on(Checkbox.Changed)
     @on(Select.Changed)
     def _field_changed(self) -> None:
-        self._schedule_check()
+        self._changed()
 
     def _status_changed(self) -> None:
         self.refresh_bindings()
+
+    # Keeping the draft
+
+    def _keep_soon(self) -> None:
+        self._keep_timer = None
+        self.keep(self.kept_draft())
+
+    @work(group="keep", exit_on_error=False)
+    async def keep(self, snapshot: KeptDraft) -> None:
+        """Write the draft in a thread; a failure is told once, and leaving then asks first."""
+        self._keep_seq += 1
+        try:
+            await asyncio.to_thread(self._keep_now, self.desk.database, snapshot, self._keep_seq)
+        except (TripdeskError, sqlite3.Error) as error:
+            self.notify(f"The draft could not be kept: {error}", severity="error", timeout=8)
+            raise
+
+    def _keep_now(self, database: Database, snapshot: KeptDraft, seq: int) -> None:
+        """In a worker thread: keep the newest snapshot, or forget the draft once it is empty."""
+        with self._keep_lock:
+            if seq < self._kept_seq or self._done:
+                return
+            self._kept_seq = seq
+            conn = database.connection()
+            if snapshot.is_empty(self.config.trip.hashtag):
+                if self.kept_id is not None:
+                    drafts_kept.discard(conn, self.kept_id)
+                    self.kept_id = None
+                return
+            self.kept_id = drafts_kept.keep(conn, replace(snapshot, id=self.kept_id)).id
 
     # Moving to what a finding points at
 
@@ -260,6 +459,99 @@ class ComposeScreen(TripScreen):
     def action_focus_text(self) -> None:
         self.query_one("#text", TextArea).focus()
 
+    def action_select_all(self) -> None:
+        """ctrl+a: all of the text in the post, or all of the alt text or option typed in."""
+        focused = self.focused
+        if isinstance(focused, TextArea | Input):
+            focused.select_all()
+
+    # Photos
+
+    def action_add_photos(self) -> None:
+        conn = self.desk.database.connection()
+        attached = {photo.id for photo in self.photos}
+        choices = [
+            (f"{photo.original_name} — {_who(photo, self._register)}", photo.id)
+            for photo in list_photos(conn)
+            if photo.id not in attached and not photo.damaged
+        ]
+
+        def chosen(ids: list[int] | None) -> None:
+            if ids:
+                self.attach(ids)
+
+        self.app.push_screen(PhotoChooser(choices), chosen)
+
+    @work(exclusive=True, group="photos", exit_on_error=False)
+    async def attach(self, ids: Sequence[int]) -> None:
+        conn = self.desk.database.connection()
+        alts = self._alt_values()
+        added = [photo for photo in (photo_by_id(conn, i) for i in ids) if photo is not None]
+        self.photos = (*self.photos, *added)
+        self._faces.update(faces_in(conn, self.config, added, detect=False))
+        await self._show_photos(alts)
+        self._changed()
+        if any(self._faces.get(photo.id) is None for photo in added):
+            self.look_for_faces()
+
+    def action_remove_photo(self) -> None:
+        field = next(
+            (f for f in self.query(AltTextField) if f.has_focus_within),
+            None,
+        )
+        if field is None:
+            self.notify("Go to a photo's alt text first (tab), then ctrl+r takes it out.")
+            return
+        self.detach(field.index)
+
+    @work(exclusive=True, group="photos", exit_on_error=False)
+    async def detach(self, index: int) -> None:
+        alts = self._alt_values()
+        gone = self.photos[index]
+        self.photos = self.photos[:index] + self.photos[index + 1 :]
+        await self._show_photos(alts)
+        self.notify(f"{gone.original_name} is out of this post; it stays in the pool.")
+        self._changed()
+        fields = list(self.query(AltTextField))
+        if fields:
+            fields[min(index, len(fields) - 1)].query_one(Input).focus()
+        else:
+            self.query_one("#text", TextArea).focus()
+
+    # Kept drafts
+
+    def action_drafts(self) -> None:
+        conn = self.desk.database.connection()
+        dialog = KeptDrafts(drafts_kept.kept_drafts(conn), current=self.kept_id)
+
+        def picked(kept: KeptDraft | None) -> None:
+            self.switch_draft(kept, dialog.thrown)
+
+        self.app.push_screen(dialog, picked)
+
+    def action_new_draft(self) -> None:
+        self.switch_draft(None, [], new=True)
+
+    @work(exclusive=True, group="photos", exit_on_error=False)
+    async def switch_draft(
+        self, kept: KeptDraft | None, thrown: Sequence[int], *, new: bool = False
+    ) -> None:
+        """Throw away the drafts the teacher threw away, then open another (or a new one)."""
+        database = self.desk.database
+        await asyncio.to_thread(self._keep_now, database, self.kept_draft(), self._next_seq())
+        if thrown:
+            await asyncio.to_thread(_throw_away, database, thrown)
+        if kept is None and not new:
+            return
+        if kept is not None and kept.id == self.kept_id:
+            return
+        self.photos = ()
+        await self._open(self.desk.database.connection(), kept)
+
+    def _next_seq(self) -> int:
+        self._keep_seq += 1
+        return self._keep_seq
+
     # Sending
 
     def _online(self) -> bool:
@@ -268,6 +560,8 @@ class ComposeScreen(TripScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Send shows while online, Queue while offline; either is greyed out while blocked."""
+        if action == "remove_photo":
+            return True if self.photos else None
         if action not in ("send", "queue"):
             return True
         if (action == "send") != self._online():
@@ -304,9 +598,14 @@ class ComposeScreen(TripScreen):
     async def _send(self, draft: Draft) -> None:
         progress = self.query_one("#verdict", Static)
         progress.update("Checking the photos for faces…")
-        verdict, self._faces = await asyncio.to_thread(
-            _review, draft, self.photos, self.config, self._today()
+        database, config, photos, today = (
+            self.desk.database,
+            self.config,
+            self.photos,
+            self._today(),
         )
+        verdict, faces = await asyncio.to_thread(_review, database, config, draft, photos, today)
+        self._faces.update(faces)
         self.show_verdict(verdict)
         if verdict.blocking:
             self.notify(
@@ -321,19 +620,58 @@ class ComposeScreen(TripScreen):
                 self.go_to(finding)
                 return
         progress.update("Preparing the photos…")
-        outgoing = await asyncio.to_thread(_prepare_all, draft, self.config)
+        outgoing = await asyncio.to_thread(final_photos, config, draft)
         self.show_verdict(verdict)
         status = self.desk.outbox_status
-        if not await self.app.push_screen_wait(
-            SendPreview(draft, outgoing, status=status, preview=self.config.preview)
-        ):
+        recorded = dry_run(config)
+        final = SendPreview(
+            draft,
+            outgoing,
+            when=_when(status, recorded),
+            now=status is None or (status.online and not status.paused),
+            dry_run=recorded,
+            preview=config.preview,
+            clock=self.desk.clock(),
+        )
+        if not await self.app.push_screen_wait(final):
             return
-        post_id = await asyncio.to_thread(
-            _queue, draft, verdict, self.config, [f.rule for f in to_confirm]
+        post = await asyncio.to_thread(
+            self._queue_now,
+            database,
+            draft,
+            verdict,
+            [f.rule for f in to_confirm],
+            final.hold_until,
         )
         self.desk.wake_outbox()
-        self.notify(f"Post {post_id} is in the outbox: {_when(status)}")
-        self.app.switch_screen(OutboxScreen())
+        if final.hold_until is not None:
+            self.notify(f"Post {post.id} is held in the outbox until {final.hold_until:%H:%M %a}.")
+        else:
+            self.notify(f"Post {post.id} is in the outbox: {_when(status, recorded)}")
+        self.app.pop_screen()
+        self.desk.show_view("outbox")
+
+    def _queue_now(
+        self,
+        database: Database,
+        draft: Draft,
+        verdict: Verdict,
+        confirmed: list[str],
+        hold_until: datetime | None,
+    ) -> OutboxPost:
+        """In a worker thread: queue the post the way `tripdesk post` does, then drop the draft."""
+        with self._keep_lock:
+            conn = database.connection()
+            post = queue_draft(
+                conn, self.config, draft, verdict, confirmed=confirmed, hold_until=hold_until
+            )
+            self._done = True
+            if self.kept_id is not None:
+                drafts_kept.discard(conn, self.kept_id)
+                self.kept_id = None
+            return post
+
+    # Leaving
 
     def action_back(self) -> None:
         self.leave(self.app.pop_screen)
@@ -342,32 +680,71 @@ class ComposeScreen(TripScreen):
         self.leave(self.app.exit)
 
     def leave(self, then: Callable[[], object]) -> None:
-        """Go, asking first if the teacher has written anything: the draft is kept nowhere else."""
-        text = self.query_one("#text", TextArea).text.strip()
-        if text in ("", self.config.trip.hashtag) and not any(
-            self.query_one(f"#alt-{i}", Input).value for i in range(len(self.photos))
-        ):
-            then()
-            return
+        """Go once the draft is kept; ask first only if it could not be kept."""
+        for timer in (self._timer, self._keep_timer):
+            if timer is not None:
+                timer.stop()
+        self._keep_timer = None
+        self._leave(then)
 
-        def answered(leave: bool | None) -> None:
-            if leave:
+    @work(exclusive=True, group="leave", exit_on_error=False)
+    async def _leave(self, then: Callable[[], object]) -> None:
+        snapshot = self.kept_draft()
+        try:
+            await asyncio.to_thread(self._keep_now, self.desk.database, snapshot, self._next_seq())
+        except (TripdeskError, sqlite3.Error) as error:
+            lose = await self.app.push_screen_wait(
+                ConfirmScreen(
+                    "Leave this draft?",
+                    f"It could not be kept ({error}), so leaving loses it.",
+                    yes="Leave it",
+                    no="Stay",
+                )
+            )
+            if lose:
                 then()
-
-        self.app.push_screen(
-            ConfirmScreen(
-                "Leave this draft?", "The draft is not saved anywhere.", yes="Leave it", no="Stay"
-            ),
-            answered,
-        )
+            return
+        if self.kept_id is not None:
+            self.notify("The draft is kept: Compose reopens it (ctrl+l lists every draft).")
+        then()
 
 
-def _when(status: OutboxStatus | None) -> str:
+def _throw_away(database: Database, ids: Sequence[int]) -> None:
+    conn = database.connection()
+    for draft_id in ids:
+        drafts_kept.discard(conn, draft_id)
+
+
+def _review(
+    database: Database, config: Config, draft: Draft, photos: Sequence[PoolPhoto], today: date
+) -> tuple[Verdict, dict[int, FaceReport | None]]:
+    """In a worker thread: the full review, and the face reports it left for the quick checks."""
+    conn = database.connection()
+    verdict = review_draft(draft, conn, config, detect_faces=True, today=today)
+    return verdict, faces_in(conn, config, photos, detect=False)
+
+
+def _who(photo: PoolPhoto, register: Register | None) -> str:
+    """Who is in the photo, by first name only, or the teacher's declaration."""
+    if photo.no_children:
+        return "no identifiable children"
+    if not photo.pupils:
+        return "not tagged yet"
+    pupils = [register.get(pupil_id) if register else None for pupil_id in photo.pupils]
+    return ", ".join(
+        pupil.display_name if pupil else f"unknown pupil {pupil_id}"
+        for pupil, pupil_id in zip(pupils, photo.pupils, strict=True)
+    )
+
+
+def _when(status: OutboxStatus | None, recorded: bool = False) -> str:
     """When a post queued now will go out, as far as the sender knows."""
     if status is not None and status.paused:
         return "it waits there while sending is paused."
     if status is not None and not status.online:
         return "it goes out when the connection is back."
+    if recorded:
+        return "it is recorded now (dry-run), never posted."
     return "it goes out now."
 
 
@@ -380,124 +757,3 @@ def _verdict_line(verdict: Verdict) -> Content:
     if verdict.to_confirm:
         return Content.styled(f"CONFIRM: {len(verdict.to_confirm)} to check", "bold $warning")
     return Content.styled("READY to send", "bold $success")
-
-
-# The work behind the screen. The functions that open their own connection run in a thread
-# (one connection per thread); the others take the caller's.
-
-
-def _current(conn: Connection, photos: Sequence[PoolPhoto]) -> tuple[PoolPhoto, ...]:
-    """The photos as the catalogue has them now: tags may have changed since they were chosen."""
-    return tuple(photo_by_id(conn, photo.id) or photo for photo in photos)
-
-
-def _face_reports(
-    conn: Connection, photos: Sequence[PoolPhoto], config: Config, *, detect: bool
-) -> list[FaceReport | None]:
-    """Each photo's face report from the cache, running the detector on the rest if `detect`."""
-    return [
-        face_report(
-            conn,
-            photo.pool_path,
-            photo.sha256,
-            threshold=config.faces.threshold,
-            detect_missing=detect,
-        )
-        for photo in photos
-    ]
-
-
-def _face_reports_now(photos: Sequence[PoolPhoto], config: Config) -> list[FaceReport | None]:
-    conn = store.connect(config.database)
-    try:
-        return _face_reports(conn, photos, config, detect=True)
-    finally:
-        conn.close()
-
-
-def _review(
-    draft: Draft, photos: Sequence[PoolPhoto], config: Config, today: date
-) -> tuple[Verdict, list[FaceReport | None]]:
-    """The full review, and the face reports it left in the cache for the quick checks."""
-    conn = store.connect(config.database)
-    try:
-        verdict = review_draft(draft, conn, config, detect_faces=True, today=today)
-        return verdict, _face_reports(conn, photos, config, detect=False)
-    finally:
-        conn.close()
-
-
-def _prepare_all(draft: Draft, config: Config) -> list[FinalPhoto]:
-    outgoing = []
-    for photo in draft.photos:
-        prepared = prepare(Path(photo.path), cache_dir=config.home / "cache" / "prepared")
-        thumb = thumbnail(prepared.path, 320, cache_dir=config.home / "cache" / "thumbs")
-        outgoing.append(FinalPhoto(prepared=prepared, thumbnail=thumb, alt=photo.alt))
-    return outgoing
-
-
-def _queue(draft: Draft, verdict: Verdict, config: Config, confirmed: list[str]) -> int:
-    conn = store.connect(config.database)
-    try:
-        post = Outbox(conn, config).queue(draft, verdict)
-        if confirmed:
-            audit.record(conn, "compose.confirmed", post=post.id, rules=confirmed)
-        return post.id
-    finally:
-        conn.close()
-
-
-class SendPreview(ConfirmScreen):
-    """The final step: the text, the prepared photos and the poll, exactly as they will go."""
-
-    CSS_PATH: ClassVar[list[str | Path]] = ["confirm.tcss", "compose.tcss"]
-    AUTO_FOCUS = "#outgoing"  # the arrow keys scroll through the photos; y sends
-
-    def __init__(
-        self,
-        draft: Draft,
-        outgoing: Sequence[FinalPhoto],
-        *,
-        status: OutboxStatus | None,
-        preview: str,
-    ) -> None:
-        """`status` is the sender's last report: it says whether this goes out now or later."""
-        now = status is None or (status.online and not status.paused)
-        super().__init__(
-            "This is exactly what will go out", "", yes="Send" if now else "Queue", no="Not yet"
-        )
-        self.when = _when(status)
-        self.draft = draft
-        self.outgoing = tuple(outgoing)
-        self.preview = preview
-
-    def compose_body(self) -> ComposeResult:
-        with VerticalScroll(id="outgoing"):
-            yield Static(self.draft.text, id="outgoing-text", markup=False)
-            for number, photo in enumerate(self.outgoing, start=1):
-                with Horizontal(classes="outgoing-photo"):
-                    if self.preview == "halfcell":
-                        yield HalfBlockPicture(photo.thumbnail, classes="outgoing-thumb")
-                    elif self.preview == "auto":
-                        from textual_image.widget import Image as AutoImage  # imported at start
-
-                        yield AutoImage(photo.thumbnail, classes="outgoing-thumb")
-                    yield Static(
-                        _photo_facts(number, photo), markup=False, classes="outgoing-facts"
-                    )
-            if self.draft.poll:
-                options = "\n".join(f"  ○ {option}" for option in self.draft.poll.options)
-                yield Static(
-                    f"Poll, open for {duration(self.draft.poll.minutes)}:\n{options}",
-                    markup=False,
-                )
-        yield Static(f"Once in the outbox, {self.when}", id="when", markup=False)
-
-
-def _photo_facts(number: int, photo: FinalPhoto) -> str:
-    prepared = photo.prepared
-    kind = prepared.mime.split("/")[-1].upper()
-    return (
-        f"Photo {number}: {prepared.width}×{prepared.height} {kind}, "
-        f"{prepared.size / 1_000_000:.1f} MB, no metadata\nAlt text: {photo.alt}"
-    )

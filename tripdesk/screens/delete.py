@@ -45,8 +45,20 @@ class DeleteScreen(ModalScreen[list[PoolPhoto]]):
 
     CSS_PATH = "delete.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "delete", "Yes, delete them", id="delete.yes"),
-        Binding("n,escape", "close", "No, keep them", id="delete.no"),
+        Binding(
+            "y",
+            "delete",
+            "Yes, delete them",
+            id="delete.yes",
+            tooltip="Delete the originals from the phone folder, each checked once more first",
+        ),
+        Binding(
+            "n,escape",
+            "close",
+            "No, keep them",
+            id="delete.no",
+            tooltip="Close, leaving the originals on the phone",
+        ),
     ]
 
     def __init__(self, ingestor: Ingestor) -> None:

@@ -48,7 +48,6 @@ NOTE_CHARS = 60
 class OutboxScreen(TripScreen):
     """The outbox as a table, with the online state and the pause switch above it."""
 
-    VIEW = True  # somewhere to look: opening another view replaces it
     CSS_PATH = "outbox.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "retry", "Send again", id="outbox.retry"),
@@ -270,7 +269,7 @@ class OutboxScreen(TripScreen):
         self.reload()
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        self.desk.back()
 
 
 def _note(post: OutboxPost) -> str:

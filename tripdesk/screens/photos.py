@@ -7,11 +7,14 @@ second, however fast the events come.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -19,11 +22,14 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Static
+from textual.worker import get_current_worker
 
-from tripdesk import store
+from tripdesk.config import Config
 from tripdesk.consent.register import Register
 from tripdesk.consent.store import load_register
-from tripdesk.desk.wording import photo_state, short_path, tags_summary
+from tripdesk.desk.photos import faces_in
+from tripdesk.desk.wording import photo_state, pool_file, short_path, tags_summary
+from tripdesk.media.report import FaceReport
 from tripdesk.pool import catalogue
 from tripdesk.pool.catalogue import PoolPhoto
 from tripdesk.pool.events import (
@@ -37,14 +43,16 @@ from tripdesk.pool.events import (
     PoolEvent,
     Skipped,
 )
+from tripdesk.screens.messages import PhotosChanged, PoolChanged
 from tripdesk.screens.trip import TripScreen
 from tripdesk.widgets.photo_grid import PhotoGrid
-from tripdesk.widgets.preview import PhotoPreview
-
-if TYPE_CHECKING:
-    from tripdesk.app import PoolChanged
+from tripdesk.widgets.preview import PhotoPreview, Picture, photo_name
 
 PREVIEW_DELAY = 0.1
+THUMBNAIL_SIZE = 480
+# Face detection takes both cores for up to a second: wait until the cursor rests on a photo
+# (during a burst of arrivals it follows each new one) before looking at a new one.
+DETECT_AFTER = 0.5
 # A trip day is a few hundred photos; listing a whole multi-year pool would slow every start.
 LISTED = 1000
 COUNTS_EVERY = 0.5
@@ -58,13 +66,83 @@ class CatalogueRead(Message):
     awaiting: set[int]
 
 
+@dataclass
+class PreviewLoaded(Message):
+    """A worker has the picture, and perhaps the face report, of the photo being previewed."""
+
+    photo_id: int
+    picture: Picture
+    faces: FaceReport | None
+
+
+def thumbnail_cache(config: Config) -> Path:
+    return config.home / "thumbnails"
+
+
+def load_picture(config: Config, photo: PoolPhoto) -> Picture:
+    """The photo's thumbnail (made once, cached) and its upright size; slow: call in a worker."""
+    from tripdesk.media import thumbs  # Pillow's decoders load when a picture is first asked
+
+    path = pool_file(config, photo)
+    thumbnail = None
+    if config.preview != "off":
+        thumbnail = thumbs.thumbnail(path, THUMBNAIL_SIZE, cache_dir=thumbnail_cache(config))
+    return Picture(thumbnail, upright_size(path))
+
+
+def upright_size(path: Path) -> tuple[int, int]:
+    """The photo's width and height as seen upright, which face boxes are measured in."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as image:
+            across, down = image.size
+            turned = image.getexif().get(0x0112) in (5, 6, 7, 8)
+    except OSError:
+        return (0, 0)
+    return (down, across) if turned else (across, down)
+
+
+def consent_note(
+    photo: PoolPhoto, register: Register, today: date, colours: Mapping[str, str]
+) -> Text:
+    """The photo's tags, led by a symbol and a word when a tagged pupil may not appear."""
+    tags = Text(tags_summary(photo, register))
+    statuses = [
+        pupil.status(today)
+        for pupil in (register.get(pupil_id) for pupil_id in photo.pupils)
+        if pupil is not None
+    ]
+    if "never photograph" in statuses:
+        return Text.assemble(
+            ("⚠ never photograph", f"bold {colours.get('error', '')}"), " · ", tags
+        )
+    if any(status != "consent" for status in statuses):
+        return Text.assemble(("✗ no consent", f"bold {colours.get('warning', '')}"), " · ", tags)
+    return tags
+
+
 class PhotosScreen(TripScreen[None]):
     CSS_PATH = "photos.tcss"
     AUTO_FOCUS = "#grid"
     # Below 100 columns the preview goes under the list, so the tags column keeps its room.
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("i", "scan", "Look in inbox", show=False, id="photos.scan")
+        Binding(
+            "i",
+            "scan",
+            "Look in inbox",
+            show=False,
+            id="photos.scan",
+            tooltip="Look in the inbox now for photos the watcher has not seen",
+        ),
+        Binding(
+            "z",
+            "zoom",
+            "Zoom",
+            id="photos.zoom",
+            tooltip="The photo under the cursor full screen, its faces boxed and numbered",
+        ),
     ]
 
     def __init__(self) -> None:
@@ -81,10 +159,12 @@ class PhotosScreen(TripScreen[None]):
         yield Static(id="counts")
         with Horizontal(id="main"):
             yield PhotoGrid(id="grid")
-            yield PhotoPreview(self.desk.config, id="preview")
+            yield PhotoPreview(self.desk.config.preview, id="preview")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
+        self.query_one(PhotoGrid).border_title = "Photos"
+        self.query_one(PhotoPreview).border_title = "Preview"
         self.register = load_register(self.desk.conn)
         self.watch(self.desk, "outbox_status", self._outbox_changed, init=False)
         self.set_interval(COUNTS_EVERY, self._refresh_counts_if_stale)
@@ -93,14 +173,14 @@ class PhotosScreen(TripScreen[None]):
         self.call_after_refresh(self._refresh_counts)
         self.call_after_refresh(self._read_catalogue)
 
+    def on_unmount(self) -> None:
+        self.workers.cancel_node(self)
+
     @work(thread=True, exit_on_error=False, group="catalogue")
     def _read_catalogue(self) -> None:
-        conn = store.connect(self.desk.config.database)
-        try:
-            photos = catalogue.list_photos(conn, limit=LISTED)
-            awaiting = {source.photo_id for source in catalogue.waiting_sources(conn)}
-        finally:
-            conn.close()
+        conn = self.desk.database.connection()
+        photos = catalogue.list_photos(conn, limit=LISTED)
+        awaiting = {source.photo_id for source in catalogue.waiting_sources(conn)}
         self.post_message(CatalogueRead(photos, awaiting))
 
     def on_catalogue_read(self, message: CatalogueRead) -> None:
@@ -113,14 +193,7 @@ class PhotosScreen(TripScreen[None]):
             self._key_by_photo[photo.id] = key
             if photo.source_deleted_at is None and photo.derived_from is None:
                 self._key_by_source.setdefault(Path(photo.source_path), key)
-            rows.append(
-                (
-                    key,
-                    photo,
-                    photo_state(photo, message.awaiting),
-                    tags_summary(photo, self.register),
-                )
-            )
+            rows.append((key, photo, photo_state(photo, message.awaiting), self._tags(photo)))
         grid.show_many(rows)
         self._show_preview()
 
@@ -177,7 +250,10 @@ class PhotosScreen(TripScreen[None]):
             state = str(grid.get_cell(key, "state")) if key in grid.rows else photo_state(photo)
             self._show_photo(grid, key, photo, state)
         self._counts_stale = True
-        self._show_preview()
+        self._show_preview(again=True)
+
+    def on_photos_changed(self, message: PhotosChanged) -> None:
+        self.changed(message.photos)
 
     def deleted(self, photos: Iterable[PoolPhoto] | None) -> None:
         """Originals the Delete screen removed from the phone folder."""
@@ -188,14 +264,17 @@ class PhotosScreen(TripScreen[None]):
                 self._show_photo(grid, key, photo, "deleted from phone")
         self._counts_stale = True
 
+    def _tags(self, photo: PoolPhoto) -> Text:
+        return consent_note(photo, self.register, self.desk.today(), self.app.theme_variables)
+
     def _show_photo(self, grid: PhotoGrid, key: str, photo: PoolPhoto, state: str) -> None:
         grid.show(
             key,
-            photo.original_name,
+            photo_name(photo),
             state,
             photo=photo,
             taken=photo.captured_at,
-            tags=tags_summary(photo, self.register),
+            tags=self._tags(photo),
         )
 
     def chosen(self) -> list[PoolPhoto]:
@@ -208,7 +287,7 @@ class PhotosScreen(TripScreen[None]):
             self._preview_timer.stop()
         self._preview_timer = self.set_timer(PREVIEW_DELAY, self._show_preview)
 
-    def _show_preview(self) -> None:
+    def _show_preview(self, *, again: bool = False) -> None:
         grid = self.query_one(PhotoGrid)
         photo = grid.photo_at_cursor()
         preview = self.query_one(PhotoPreview)
@@ -216,9 +295,45 @@ class PhotosScreen(TripScreen[None]):
             inbox = short_path(self.desk.config.trip.inbox)
             preview.hint(f"No photos yet: they appear here as they land in {inbox}.")
             return
-        if photo is not None and preview.photo is not None and preview.photo == photo:
+        if not again and photo is not None and preview.photo == photo:
             return
-        preview.show(photo, tags_summary(photo, self.register) if photo else "")
+        preview.show(photo, self._tags(photo) if photo else "")
+        if photo is not None:
+            self._load_preview(photo)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="preview")
+    def _load_preview(self, photo: PoolPhoto) -> None:
+        """The thumbnail at once; the faces from the cache, or found once the cursor rests."""
+        worker = get_current_worker()
+        config = self.desk.config
+        picture = load_picture(config, photo)
+        conn = self.desk.database.connection()
+        report = faces_in(conn, config, [photo], detect=False)[photo.id]
+        self.post_message(PreviewLoaded(photo.id, picture, report))
+        if report is not None or photo.damaged:
+            return
+        deadline = time.monotonic() + DETECT_AFTER
+        while time.monotonic() < deadline:
+            if worker.is_cancelled:
+                return
+            time.sleep(0.05)
+        if worker.is_cancelled:
+            return
+        report = faces_in(conn, config, [photo])[photo.id]
+        if not worker.is_cancelled:
+            self.post_message(PreviewLoaded(photo.id, picture, report))
+
+    def on_preview_loaded(self, message: PreviewLoaded) -> None:
+        self.query_one(PhotoPreview).loaded(message.photo_id, message.picture, message.faces)
+
+    def action_zoom(self) -> None:
+        from tripdesk.screens.zoom import ZoomScreen
+
+        preview = self.query_one(PhotoPreview)
+        if preview.photo is None:
+            self.notify("Choose a photo first.")
+            return
+        self.app.push_screen(ZoomScreen(preview.photo, preview.picture, preview.faces))
 
     def action_scan(self) -> None:
         if self.desk.ingestor is None:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -19,23 +20,19 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Button, DataTable, Footer, Header, Static
 
-from tripdesk import store
-from tripdesk.consent.register import Register
-from tripdesk.consent.store import ImportReport, import_register, load_register
+from tripdesk.consent.register import Pupil, Register
+from tripdesk.consent.store import ImportReport, load_register
+from tripdesk.desk.register import RegisterImport, import_consent
 from tripdesk.desk.wording import pupil_label
 from tripdesk.errors import TripdeskError
 from tripdesk.screens.trip import TripScreen
 from tripdesk.widgets.path_input import PathInput
 from tripdesk.widgets.pupil_picker import consent_text
 
-if TYPE_CHECKING:
-    pass
-
 
 @dataclass
 class Imported(Message):
-    report: ImportReport
-    before: Register
+    done: RegisterImport
 
 
 @dataclass
@@ -44,17 +41,35 @@ class ImportFailed(Message):
 
 
 class RegisterScreen(TripScreen[None]):
-    VIEW = True  # somewhere to look: opening another view replaces it
     CSS_PATH = "register.tcss"
     AUTO_FOCUS = "#roster"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="register.back"),
-        Binding("i", "import", "Import a register", id="register.import"),
+        Binding(
+            "escape",
+            "back",
+            "Back",
+            id="register.back",
+            tooltip="Back to the view the register was opened from",
+        ),
+        Binding(
+            "i",
+            "import",
+            "Import a register",
+            id="register.import",
+            tooltip="Replace the consent register with a new CSV from the school office",
+        ),
+        Binding(
+            "ctrl+o",
+            "pick",
+            "Choose the register file",
+            id="register.pick",
+            tooltip="Find the register's CSV file in the folders",
+        ),
     ]
 
     def action_back(self) -> None:
-        """Back to the screen this one was opened from (Photos, or a post being written)."""
-        self.app.pop_screen()
+        """Back to the view this one was opened from (Photos, or a post being written)."""
+        self.desk.back()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -78,7 +93,26 @@ class RegisterScreen(TripScreen[None]):
             ("expires", "Consent until"),
         ):
             table.add_column(label, key=key)
+        table.border_title = "Pupils and their photo consent"
         self._fill(load_register(self.desk.conn))
+
+    def on_screen_resume(self) -> None:
+        """A view kept between visits: the register may have changed meanwhile (Setup)."""
+        self._fill(load_register(self.desk.conn))
+
+    def on_unmount(self) -> None:
+        self.workers.cancel_node(self)
+
+    def action_pick(self) -> None:
+        from tripdesk.screens.pick_file import PickFile
+
+        def chosen(path: Path | None) -> None:
+            if path is not None:
+                field = self.query_one("#register-file", PathInput)
+                field.value = str(path)
+                field.focus()
+
+        self.app.push_screen(PickFile("Choose the consent register", Path.cwd()), chosen)
 
     def _fill(self, register: Register) -> None:
         today = self.desk.today()
@@ -90,7 +124,7 @@ class RegisterScreen(TripScreen[None]):
                 Text(pupil_label(pupil)),
                 consent_text(self.app, pupil.status(today)),
                 Text("on trip" if pupil.on_roster else "—"),
-                Text(pupil.consent_expires.isoformat() if pupil.consent_expires else ""),
+                Text(until(pupil, today)),
                 key=pupil.id,
             )
         roster = [p for p in register.pupils if p.on_roster]
@@ -119,18 +153,15 @@ class RegisterScreen(TripScreen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="register")
     def _import(self, register_file: Path, roster_file: Path | None) -> None:
-        conn = store.connect(self.desk.config.database)
+        conn = self.desk.database.connection()
         try:
-            before = load_register(conn)
-            report = import_register(
+            done = import_consent(
                 conn, self.desk.config, register_file, roster_file, today=self.desk.today()
             )
         except TripdeskError as error:
             self.post_message(ImportFailed(error.message))
             return
-        finally:
-            conn.close()
-        self.post_message(Imported(report, before))
+        self.post_message(Imported(done))
 
     def on_import_failed(self, message: ImportFailed) -> None:
         self.query_one("#changes", Static).update(
@@ -139,14 +170,21 @@ class RegisterScreen(TripScreen[None]):
         self.notify(message.reason, severity="error", timeout=10)
 
     def on_imported(self, message: Imported) -> None:
-        after = load_register(self.desk.conn)
-        self._fill(after)
+        done = message.done
+        self._fill(done.after)
         self.query_one("#changes", Static).update(
-            changes_text(message.report, message.before, after)
+            changes_text(done.report, done.before, done.after)
         )
-        self.notify(f"Imported {message.report.count} pupils.")
+        self.notify(f"Imported {done.report.count} pupils.")
         # Back to the list, so the screen's keys work again without reaching for the mouse.
         self.query_one("#roster", DataTable).focus()
+
+
+def until(pupil: Pupil, today: date) -> str:
+    """The date consent runs to; none once it was withdrawn, or for a never-photograph pupil."""
+    if pupil.consent_expires is None or pupil.status(today) not in ("consent", "expired"):
+        return ""
+    return pupil.consent_expires.isoformat()
 
 
 def changes_text(report: ImportReport, before: Register, after: Register) -> Text:

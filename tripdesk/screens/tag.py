@@ -1,15 +1,18 @@
 """Tag: say who is in the chosen photos, or that no child can be identified; blur faces.
 
-Every change is saved at once, so nothing is lost if the laptop dies mid-trip. Tagging records
-who is really in a photo; whether the photo may then be posted is the guard's decision, and this
-screen tells the teacher straight away when a tag means it cannot go out as it is.
+Every change is saved at once (in a worker, never on the event loop), so nothing is lost if the
+laptop dies mid-trip. Tagging records who is really in a photo; whether the photo may then be
+posted is the guard's decision, and this screen tells the teacher as soon as a pupil is picked
+when the tag means it cannot go out as it is. Faces are listed with the numbers drawn on the
+picture, so "face 2" is the face with a 2 on it; blurring them makes a copy in one step that
+keeps the tags, is checked again for faces, and takes the original's place on this screen.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -21,45 +24,93 @@ from textual.widgets import Checkbox, Footer, Header, Label, OptionList, Selecti
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
-from tripdesk import store
 from tripdesk.consent.register import Register
 from tripdesk.consent.store import load_register
-from tripdesk.desk.wording import pool_file, pupil_label, tag_check, tags_summary
+from tripdesk.desk import photos as desk_photos
+from tripdesk.desk.wording import pupil_label, tag_check
 from tripdesk.errors import TripdeskError
-from tripdesk.media import blur, faces
 from tripdesk.media.report import Box, FaceReport
-from tripdesk.pool import catalogue
 from tripdesk.pool.catalogue import PoolPhoto
+from tripdesk.screens.messages import PhotosChanged
+from tripdesk.screens.photos import consent_note, load_picture
 from tripdesk.screens.trip import TripScreen
-from tripdesk.widgets.preview import PhotoPreview, faces_line
+from tripdesk.widgets.preview import (
+    PhotoPreview,
+    Picture,
+    face_lines,
+    faces_line,
+    numbered_faces,
+    photo_name,
+)
 from tripdesk.widgets.pupil_picker import PupilPicker, consent_text
 
-if TYPE_CHECKING:
-    pass
+Change = Callable[[PoolPhoto], tuple[Sequence[str], bool]]
 
 
 @dataclass
 class FacesFound(Message):
+    """Each photo's face report and picture, by photo id."""
+
     reports: dict[int, FaceReport | None]
+    pictures: dict[int, Picture]
+
+
+@dataclass
+class TagsSaved(Message):
+    photos: list[PoolPhoto]
+    said: str
+    warning: bool
+
+
+@dataclass
+class TagsRefused(Message):
+    reason: str
 
 
 @dataclass
 class Blurred(Message):
-    """Blurred copies made in the pool; the originals stay as they were."""
+    """Blurred copies made in the pool, by the index of the photo each replaces here."""
 
-    photos: list[PoolPhoto]
+    copies: dict[int, PoolPhoto]
+    reports: dict[int, FaceReport | None]
+    pictures: dict[int, Picture]
 
 
 class TagScreen(TripScreen[list[PoolPhoto]]):
-    """Dismisses with every photo it changed or created, so the Photos screen can show them."""
+    """Dismisses with every photo it changed or created; Photos hears of each change at once."""
 
     CSS_PATH = "tag.tcss"
     AUTO_FOCUS = "#find"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "done", "Back", id="tag.back"),
-        Binding("ctrl+n", "no_children", "No identifiable children", id="tag.no_children"),
-        Binding("ctrl+f", "blur", "Blur chosen faces", id="tag.blur"),
-        Binding("delete", "untag", "Untag", id="tag.untag"),
+        Binding("escape", "done", "Back", id="tag.back", tooltip="Back to the photos"),
+        Binding(
+            "ctrl+n",
+            "no_children",
+            "No identifiable children",
+            id="tag.no_children",
+            tooltip="Declare (or undeclare) that no child can be identified in the photo",
+        ),
+        Binding(
+            "ctrl+f",
+            "blur",
+            "Blur chosen faces",
+            id="tag.blur",
+            tooltip="Make a copy with the ticked faces blurred, keeping the tags",
+        ),
+        Binding(
+            "delete",
+            "untag",
+            "Untag",
+            id="tag.untag",
+            tooltip="Remove the highlighted pupil under “In the photo”",
+        ),
+        Binding(
+            "ctrl+z",
+            "zoom",
+            "Zoom",
+            id="tag.zoom",
+            tooltip="The photo full screen, its faces boxed and numbered",
+        ),
     ]
 
     def __init__(self, photos: Sequence[PoolPhoto]) -> None:
@@ -67,14 +118,13 @@ class TagScreen(TripScreen[list[PoolPhoto]]):
         self.photos = list(photos)
         self.register = Register()
         self.reports: dict[int, FaceReport | None] = {}
+        self.pictures: dict[int, Picture] = {}
         self.changed: dict[int, PoolPhoto] = {}
 
     def compose(self) -> ComposeResult:
         self.register = load_register(self.desk.conn)
-        first = self.photos[0]
-        more = f" and {len(self.photos) - 1} more" if len(self.photos) > 1 else ""
         yield Header()
-        yield Static(Text(f"Tagging {first.original_name}{more}"), id="title")
+        yield Static(self._title(), id="title")
         with Horizontal(id="columns"):
             with Vertical(id="left"):
                 yield PupilPicker(self.register.roster(), self.desk.today(), id="picker")
@@ -85,16 +135,24 @@ class TagScreen(TripScreen[list[PoolPhoto]]):
                 yield Checkbox("No identifiable children", id="no-children")
                 yield Label("Faces: looking…", classes="heading", id="faces-heading")
                 yield SelectionList[tuple[int, int]](id="faces")
-                yield PhotoPreview(self.desk.config, id="preview")
+                yield PhotoPreview(self.desk.config.preview, id="preview")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
+        self.query_one(PupilPicker).border_title = "Find a pupil"
         self._show_tags()
         self.query_one(PhotoPreview).show(self.photos[0], self._summary(self.photos[0]))
         self._detect([photo for photo in self.photos if not photo.damaged])
 
-    def _summary(self, photo: PoolPhoto) -> str:
-        return tags_summary(photo, self.register)
+    def on_unmount(self) -> None:
+        self.workers.cancel_node(self)
+
+    def _title(self) -> Text:
+        more = f" and {len(self.photos) - 1} more" if len(self.photos) > 1 else ""
+        return Text(f"Tagging {photo_name(self.photos[0])}{more}")
+
+    def _summary(self, photo: PoolPhoto) -> Text:
+        return consent_note(photo, self.register, self.desk.today(), self.app.theme_variables)
 
     def _show_tags(self) -> None:
         tagged = self.query_one("#tagged", OptionList)
@@ -122,19 +180,35 @@ class TagScreen(TripScreen[list[PoolPhoto]]):
         colour = self.app.theme_variables.get("warning" if warning else "text", "")
         self.query_one("#why", Static).update(Text(message, style=colour))
 
-    def _retag(self, change: Callable[[PoolPhoto], tuple[Sequence[str], bool]]) -> bool:
-        """Save new tags for every photo at once; a refusal is told, not raised."""
+    def _retag(self, change: Change, said: str, *, warning: bool = False) -> None:
+        """Save new tags for every photo in a worker; what it did (or refused) comes back."""
+        self._save([(photo, *change(photo)) for photo in self.photos], said, warning)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="tags")
+    def _save(
+        self, changes: list[tuple[PoolPhoto, Sequence[str], bool]], said: str, warning: bool
+    ) -> None:
+        conn = self.desk.database.connection()
         try:
             fresh = [
-                catalogue.set_tags(self.desk.conn, photo.id, *change(photo))
-                for photo in self.photos
+                desk_photos.tag(conn, photo, pupils, no_children=no_children)
+                for photo, pupils, no_children in changes
             ]
         except TripdeskError as error:
-            self._say(error.message, warning=True)
-            return False
-        self.photos = fresh
-        self.changed.update((photo.id, photo) for photo in fresh)
-        return True
+            self.post_message(TagsRefused(error.message))
+            return
+        self.post_message(TagsSaved(fresh, said, warning))
+
+    def on_tags_saved(self, message: TagsSaved) -> None:
+        self.photos = message.photos
+        self.changed.update((photo.id, photo) for photo in message.photos)
+        self.desk.photos.post_message(PhotosChanged(message.photos))
+        self._say(message.said, warning=message.warning)
+        self._show_tags()
+
+    def on_tags_refused(self, message: TagsRefused) -> None:
+        self._say(message.reason, warning=True)
+        self._show_tags()
 
     @on(PupilPicker.Picked)
     def _picked(self, event: PupilPicker.Picked) -> None:
@@ -143,13 +217,14 @@ class TagScreen(TripScreen[list[PoolPhoto]]):
             self._say(check.message or "", warning=True)
             self.app.bell()
             return
+        if check.message:  # told at once, while the tag is being saved
+            self._say(check.message, warning=True)
+            self.notify(check.message, severity="warning", timeout=6)
         pupil_id = event.pupil.id
-        if not self._retag(lambda photo: ((*photo.pupils, pupil_id), False)):
-            return
-        self._say(
-            check.message or f"Tagged {pupil_label(event.pupil)}.", warning=bool(check.message)
+        said = check.message or f"Tagged {pupil_label(event.pupil)}."
+        self._retag(
+            lambda photo: ((*photo.pupils, pupil_id), False), said, warning=bool(check.message)
         )
-        self._show_tags()
 
     def action_untag(self) -> None:
         tagged = self.query_one("#tagged", OptionList)
@@ -157,13 +232,11 @@ class TagScreen(TripScreen[list[PoolPhoto]]):
             self._say("Choose a tag under “In the photo” first (Tab moves there).")
             return
         pupil_id = tagged.get_option_at_index(tagged.highlighted).id
-        if not self._retag(
-            lambda photo: ([p for p in photo.pupils if p != pupil_id], photo.no_children)
-        ):
-            return
         pupil = self.register.get(pupil_id) if pupil_id is not None else None
-        self._say(f"Untagged {pupil_label(pupil) if pupil else pupil_id}.")
-        self._show_tags()
+        self._retag(
+            lambda photo: ([p for p in photo.pupils if p != pupil_id], photo.no_children),
+            f"Untagged {pupil_label(pupil) if pupil else pupil_id}.",
+        )
 
     def action_no_children(self) -> None:
         box = self.query_one("#no-children", Checkbox)
@@ -177,57 +250,50 @@ class TagScreen(TripScreen[list[PoolPhoto]]):
             )
             self._show_tags()
             return
-        if not self._retag(lambda photo: (photo.pupils, event.value)):
-            self._show_tags()
-            return
         seen = sum(r.count or 0 for r in self.reports.values() if r is not None)
         if event.value and seen:
-            self._say(
+            said = (
                 f"Declared no identifiable children, but the detector sees {seen} "
-                f"face{'s' if seen > 1 else ''}: blur them before posting.",
-                warning=True,
+                f"face{'s' if seen > 1 else ''}: blur them before posting."
             )
         else:
-            self._say(
-                "Declared no identifiable children." if event.value else "Declaration removed."
-            )
-        self._show_tags()
+            said = "Declared no identifiable children." if event.value else "Declaration removed."
+        self._retag(
+            lambda photo: (photo.pupils, event.value), said, warning=bool(event.value and seen)
+        )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="faces")
     def _detect(self, photos: list[PoolPhoto]) -> None:
-        conn = store.connect(self.desk.config.database)
-        try:
-            reports = {
-                photo.id: faces.face_report(
-                    conn,
-                    pool_file(self.desk.config, photo),
-                    photo.sha256,
-                    threshold=self.desk.config.faces.threshold,
-                )
-                for photo in photos
-            }
-        finally:
-            conn.close()
-        self.post_message(FacesFound(reports))
+        config = self.desk.config
+        pictures = {photo.id: load_picture(config, photo) for photo in photos}
+        conn = self.desk.database.connection()
+        self.post_message(FacesFound(desk_photos.faces_in(conn, config, photos), pictures))
 
     def on_faces_found(self, message: FacesFound) -> None:
-        reports = self.reports = message.reports
+        self.reports.update(message.reports)
+        self.pictures.update(message.pictures)
+        self._list_faces()
+
+    def _list_faces(self) -> None:
         listing = self.query_one("#faces", SelectionList)
         listing.clear_options()
         for index, photo in enumerate(self.photos):
-            report = reports.get(photo.id)
-            for number, box in enumerate(report.boxes if report else (), start=1):
-                label = f"face {number}, {_size(box)}"
-                if len(self.photos) > 1:
-                    label = f"{photo.original_name} {label}"
-                listing.add_option(Selection(label, (index, number - 1), initial_state=True))
+            picture = self.pictures.get(photo.id)
+            lines = face_lines(self.reports.get(photo.id), picture.size if picture else None)
+            for number, line in enumerate(lines):
+                label = f"{photo_name(photo)}: {line}" if len(self.photos) > 1 else line
+                listing.add_option(Selection(label, (index, number), initial_state=True))
         listing.display = listing.option_count > 0
         heading = self.query_one("#faces-heading", Label)
         if listing.option_count:
-            heading.update("Faces (ctrl+f blurs the ticked ones)")
+            heading.update("Faces, numbered as on the photo (ctrl+f blurs the ticked ones)")
         else:
-            line = faces_line(reports.get(self.photos[0].id))
+            line = faces_line(self.reports.get(self.photos[0].id))
             heading.update(line[:1].upper() + line[1:])
+        first = self.photos[0]
+        self.query_one(PhotoPreview).loaded(
+            first.id, self.pictures.get(first.id), self.reports.get(first.id)
+        )
 
     def action_blur(self) -> None:
         chosen = self.query_one("#faces", SelectionList).selected
@@ -238,37 +304,48 @@ class TagScreen(TripScreen[list[PoolPhoto]]):
         for index, number in chosen:
             report = self.reports.get(self.photos[index].id)
             if report is not None:
-                by_photo.setdefault(index, []).append(report.boxes[number])
+                by_photo.setdefault(index, []).append(numbered_faces(report)[number])
         self._say("Blurring…")
         self._blur(by_photo)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="blur")
     def _blur(self, by_photo: dict[int, list[Box]]) -> None:
-        conn = store.connect(self.desk.config.database)
-        try:
-            made = [
-                blur.blur_faces(conn, self.desk.config, self.photos[index], boxes)
-                for index, boxes in by_photo.items()
-            ]
-        finally:
-            conn.close()
-        self.post_message(Blurred(made))
+        config = self.desk.config
+        conn = self.desk.database.connection()
+        copies = {
+            index: desk_photos.blurred_copy(conn, config, self.photos[index], boxes)
+            for index, boxes in by_photo.items()
+        }
+        made = list(copies.values())
+        reports = desk_photos.faces_in(conn, config, made)  # each copy looked at again
+        pictures = {photo.id: load_picture(config, photo) for photo in made}
+        self.post_message(Blurred(copies, reports, pictures))
 
     def on_blurred(self, message: Blurred) -> None:
-        made = message.photos
-        for photo in made:
-            self.changed[photo.id] = photo
-        self._say(
-            f"Made {len(made)} blurred cop{'ies' if len(made) > 1 else 'y'}, shown here; the "
-            "originals are kept. Tag the copy on the Photos screen to post it."
+        """The copies take the originals' places here: the screen shows only what would go."""
+        for index, copy in message.copies.items():
+            self.photos[index] = copy
+            self.changed[copy.id] = copy
+        self.reports.update(message.reports)
+        self.pictures.update(message.pictures)
+        made = list(message.copies.values())
+        self.desk.photos.post_message(PhotosChanged(made))
+        self.query_one("#title", Static).update(self._title())
+        left = sum((message.reports.get(p.id) or FaceReport(None)).count or 0 for p in made)
+        names = ", ".join(photo_name(photo) for photo in made)
+        seen = f"still {left} face{'s' if left > 1 else ''} seen" if left else "no faces seen now"
+        self._say(f"Made {names} with its tags ({seen}); the original is kept.", warning=bool(left))
+        self.query_one(PhotoPreview).show(self.photos[0], self._summary(self.photos[0]))
+        self._show_tags()
+        self._list_faces()
+
+    def action_zoom(self) -> None:
+        from tripdesk.screens.zoom import ZoomScreen
+
+        photo = self.photos[0]
+        self.app.push_screen(
+            ZoomScreen(photo, self.pictures.get(photo.id), self.reports.get(photo.id))
         )
-        self.query_one(PhotoPreview).show(made[0], self._summary(made[0]))
 
     def action_done(self) -> None:
         self.dismiss(list(self.changed.values()))
-
-
-def _size(box: Box) -> str:
-    """A face's size in the photo, which tells a close face from one far in the background."""
-    left, _top, right, _bottom = box
-    return f"{right - left} px wide"

@@ -11,6 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
 from tripdesk.pool.catalogue import PoolPhoto
+from tripdesk.widgets.preview import photo_name
 
 # Fixed widths: measuring every cell of a column on each change made a burst of arrivals
 # quadratic. Longer names and states are cut; the preview beside the list shows them whole.
@@ -41,7 +42,14 @@ class PhotoGrid(DataTable[Text]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "toggle_mark", "Mark", show=False, id="photos.mark")
+        Binding(
+            "space",
+            "toggle_mark",
+            "Mark",
+            show=False,
+            id="photos.mark",
+            tooltip="Mark or unmark the photo under the cursor, to tag or post several at once",
+        )
     ]
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -62,7 +70,7 @@ class PhotoGrid(DataTable[Text]):
         *,
         photo: PoolPhoto | None = None,
         taken: datetime | None = None,
-        tags: str = "",
+        tags: Text | str = "",
     ) -> None:
         """Add the row, or change it in place; the cursor follows new rows when it was last."""
         if photo is not None:
@@ -78,11 +86,11 @@ class PhotoGrid(DataTable[Text]):
         if following:
             self.move_cursor(row=self.row_count - 1)
 
-    def show_many(self, rows: Iterable[tuple[str, PoolPhoto, str, str]]) -> None:
+    def show_many(self, rows: Iterable[tuple[str, PoolPhoto, str, Text | str]]) -> None:
         """Add catalogued photos at start-up, leaving the cursor on the newest."""
         for key, photo, state, tags in rows:
             self.photos[key] = photo
-            self._file_names[key] = photo.original_name
+            self._file_names[key] = photo_name(photo)
             self.add_row(*self._cells(key, photo.captured_at, state, tags), key=key)
         self.move_cursor(row=self.row_count - 1)
 
@@ -110,12 +118,14 @@ class PhotoGrid(DataTable[Text]):
         self.marked ^= {key}
         self.update_cell(key, "name", self._name_cell(key))
 
-    def _cells(self, key: str, taken: datetime | None, state: str, tags: str) -> list[Text]:
+    def _cells(self, key: str, taken: datetime | None, state: str, tags: Text | str) -> list[Text]:
+        if isinstance(tags, str):
+            tags = Text(tags, style="dim" if tags == "untagged" else "")
         return [
             self._name_cell(key),
             Text(taken.strftime("%H:%M") if taken else ""),
             self._state(state),
-            Text(tags, style="dim" if tags == "untagged" else ""),
+            tags,
         ]
 
     def _name_cell(self, key: str) -> Text:

@@ -69,6 +69,25 @@ class PollEditor(Vertical):
         minutes = self.query_one("#poll-minutes", Select).value
         return Poll(options=tuple(options), minutes=int(minutes))  # type: ignore[arg-type]
 
+    def options(self) -> tuple[str, ...]:
+        """Every option input as typed, empty ones too: what a kept draft remembers."""
+        return tuple(self.query_one(f"#poll-option-{i}", Input).value for i in range(MAX_OPTIONS))
+
+    @property
+    def minutes(self) -> int:
+        return int(self.query_one("#poll-minutes", Select).value)  # type: ignore[arg-type]
+
+    def load(self, on: bool, options: tuple[str, ...], minutes: int) -> None:
+        """Show a kept draft's poll as it was left."""
+        self.query_one("#poll-on", Checkbox).value = on
+        self.set_class(on, "-on")
+        for i in range(MAX_OPTIONS):
+            self.query_one(f"#poll-option-{i}", Input).value = (
+                options[i] if i < len(options) else ""
+            )
+        if any(value == minutes for _, value in DURATIONS):
+            self.query_one("#poll-minutes", Select).value = minutes
+
     def option_input(self, index: int) -> Input | None:
         if 0 <= index < MAX_OPTIONS:
             return self.query_one(f"#poll-option-{index}", Input)

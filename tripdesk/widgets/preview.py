@@ -1,41 +1,29 @@
-"""The selected photo, drawn from its thumbnail, with when it was taken and the faces seen in it.
+"""The selected photo, drawn from its thumbnail with its faces boxed and numbered, and its facts.
 
+The widget is handed everything it shows (the photo, its thumbnail, its size and its face
+report) by the screen, which loads them in a worker; it never reads a file list or the database.
 With `preview = auto`, textual-image decides at import how this terminal can show pictures
 (Sixel, Kitty graphics or half blocks), so `prepare_terminal` imports it before the app runs;
-`halfcell` draws half blocks itself and needs nothing loaded first. The picture always comes
-from a small cached thumbnail made in a worker thread: a 12 MP original would freeze the screen.
+`halfcell` draws half blocks itself and needs nothing loaded first.
 """
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.message import Message
+from textual.screen import ModalScreen
 from textual.widgets import Static
-from textual.worker import get_current_worker
 
-from tripdesk import store
-from tripdesk.config import Config
-from tripdesk.desk.wording import pool_file
-from tripdesk.widgets.halfblocks import HalfBlockPicture
+from tripdesk.widgets.halfblocks import FaceBox, HalfBlockPicture, annotated
 
 if TYPE_CHECKING:
-    from tripdesk.media.report import FaceReport
+    from tripdesk.media.report import Box, FaceReport
     from tripdesk.pool.catalogue import PoolPhoto
-
-THUMBNAIL_SIZE = 480
-# Face detection takes both cores for up to a second: wait until the cursor rests on a photo
-# (during a burst of arrivals it follows each new one) and run one detection at a time.
-DETECT_AFTER = 0.5
-_DETECTING = threading.Lock()
 
 
 def prepare_terminal(mode: str) -> None:
@@ -48,19 +36,48 @@ def prepare_terminal(mode: str) -> None:
         import textual_image.widget  # noqa: F401
 
 
-def thumbnail_cache(config: Config) -> Path:
-    return config.home / "thumbnails"
+@dataclass(frozen=True)
+class Picture:
+    """A photo's thumbnail (none with `preview = off`) and the upright size of the full photo,
+    which its face boxes are measured in."""
+
+    thumbnail: Path | None
+    size: tuple[int, int]
 
 
-def _cancelled_within(seconds: float) -> bool:
-    """Wait in this worker thread, saying whether a newer photo replaced it meanwhile."""
-    worker = get_current_worker()
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if worker.is_cancelled:
-            return True
-        time.sleep(0.05)
-    return worker.is_cancelled
+def photo_name(photo: PoolPhoto) -> str:
+    """The name the teacher knows the photo by; a blurred copy says so (IMG_0004 · blurred)."""
+    if photo.derived_from is None:
+        return photo.original_name
+    return f"{Path(photo.original_name).stem} · blurred"
+
+
+def face_words(box: Box, size: tuple[int, int]) -> str:
+    """Where a face is and how big, so "face 2" can be found on the picture: "left, small"."""
+    left, _top, right, _bottom = box
+    across = size[0] or 1
+    middle = (left + right) / 2 / across
+    where = "left" if middle < 1 / 3 else "right" if middle > 2 / 3 else "middle"
+    width = (right - left) / across
+    how_big = "small" if width < 0.08 else "large" if width > 0.2 else "medium"
+    return f"{where}, {how_big}"
+
+
+def numbered_faces(report: FaceReport | None) -> tuple[Box, ...]:
+    """The faces in reading order, left to right: face 1 is the leftmost, on every screen."""
+    if report is None:
+        return ()
+    return tuple(sorted(report.boxes, key=lambda box: (box[0], box[1])))
+
+
+def face_lines(report: FaceReport | None, size: tuple[int, int] | None) -> list[str]:
+    """One line per face, numbered as on the picture: "face 2, left, small"."""
+    if report is None or size is None:
+        return []
+    return [
+        f"face {n}, {face_words(box, size)}"
+        for n, box in enumerate(numbered_faces(report), start=1)
+    ]
 
 
 def faces_line(report: FaceReport | None) -> str:
@@ -74,6 +91,17 @@ def faces_line(report: FaceReport | None) -> str:
     )
 
 
+def face_boxes(report: FaceReport | None, size: tuple[int, int] | None) -> list[FaceBox]:
+    """The report's boxes as fractions of the picture, numbered from 1, for drawing."""
+    if report is None or size is None or not size[0] or not size[1]:
+        return []
+    across, down = size
+    return [
+        FaceBox(n, box[0] / across, box[1] / down, box[2] / across, box[3] / down)
+        for n, box in enumerate(numbered_faces(report), start=1)
+    ]
+
+
 class PhotoPreview(Vertical):
     """A few lines about the photo above its picture (unless the preview setting is `off`)."""
 
@@ -83,88 +111,71 @@ class PhotoPreview(Vertical):
     PhotoPreview #picture { width: 100%; height: auto; }
     """
 
-    @dataclass
-    class Loaded(Message):
-        """A worker has the thumbnail and the face report for the photo being shown."""
-
-        photo_id: int
-        thumbnail: Path | None
-        faces: FaceReport | None
-
-    def __init__(self, config: Config, *, id: str | None = None) -> None:
+    def __init__(self, mode: str, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.config = config
+        self.mode = mode
         self.photo: PoolPhoto | None = None
         self.faces: FaceReport | None = None
-        self._tags = ""
-        self._shown: Path | None = None
+        self.picture: Picture | None = None
+        self._tags: Text = Text()
 
     def compose(self) -> ComposeResult:
         yield Static("No photo chosen.", id="about")
-        if self.config.preview == "halfcell":
+        if self.mode == "halfcell":
             yield HalfBlockPicture(id="picture")
-        elif self.config.preview == "auto":
+        elif self.mode == "auto":
             from textual_image.widget import Image as AutoImage  # see prepare_terminal
 
             yield AutoImage(id="picture")
 
-    def show(self, photo: PoolPhoto | None, tags: str) -> None:
-        """Show this photo now with what is known, and fetch its picture and faces meanwhile."""
-        self.photo, self.faces, self._tags = photo, None, tags
-        self._picture(None)
+    def on_mount(self) -> None:
+        if self.mode == "auto":
+            self.app.screen_change_signal.subscribe(self, self._screen_changed)
+
+    def _screen_changed(self, _screen: object) -> None:
+        """Terminal graphics would show through a dialog drawn over them: hide them meanwhile."""
+        covered = self.screen is not self.app.screen and isinstance(self.app.screen, ModalScreen)
+        for picture in self.query("#picture"):
+            picture.display = not covered
+
+    def show(self, photo: PoolPhoto | None, tags: Text | str) -> None:
+        """Show this photo now with what is known; the screen hands over its picture later."""
+        self.photo, self.faces, self.picture = photo, None, None
+        self._tags = Text(tags) if isinstance(tags, str) else tags
+        self._draw()
         self._describe()
-        if photo is not None:
-            self._load(photo)
 
     def hint(self, text: str) -> None:
         """What to say while there is no photo to show."""
-        self.photo, self.faces, self._tags = None, None, ""
-        self._picture(None)
+        self.photo, self.faces, self.picture = None, None, None
+        self._draw()
         self.query_one("#about", Static).update(text)
 
-    def retag(self, tags: str) -> None:
-        self._tags = tags
+    def retag(self, tags: Text | str) -> None:
+        self._tags = Text(tags) if isinstance(tags, str) else tags
         self._describe()
 
-    @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
-    def _load(self, photo: PoolPhoto) -> None:
-        # Imported here, in the worker: the detector and its numpy are not needed to start.
-        from tripdesk.media import faces, thumbs
-
-        worker = get_current_worker()
-        path = pool_file(self.config, photo)
-        picture = None
-        if self.config.preview != "off":
-            picture = thumbs.thumbnail(path, THUMBNAIL_SIZE, cache_dir=thumbnail_cache(self.config))
-        self.post_message(self.Loaded(photo.id, picture, None))
-        if photo.damaged or _cancelled_within(DETECT_AFTER):
+    def loaded(
+        self, photo_id: int, picture: Picture | None, faces: FaceReport | None = None
+    ) -> None:
+        """The screen's worker has the thumbnail (and perhaps the faces) of a photo."""
+        if self.photo is None or self.photo.id != photo_id:
             return
-        with _DETECTING:
-            if worker.is_cancelled:
-                return
-            conn = store.connect(self.config.database)
-            try:
-                report = faces.face_report(
-                    conn, path, photo.sha256, threshold=self.config.faces.threshold
-                )
-            finally:
-                conn.close()
-        if not worker.is_cancelled:
-            self.post_message(self.Loaded(photo.id, picture, report))
-
-    def on_photo_preview_loaded(self, message: Loaded) -> None:
-        message.stop()
-        if self.photo is None or self.photo.id != message.photo_id:
-            return
-        self.faces = message.faces or self.faces
-        if message.thumbnail != self._shown:
-            self._picture(message.thumbnail)
+        self.faces = faces or self.faces
+        self.picture = picture or self.picture
+        self._draw()
         self._describe()
 
-    def _picture(self, path: Path | None) -> None:
-        self._shown = path
-        for picture in self.query("#picture"):
-            picture.image = path  # type: ignore[attr-defined]
+    def _draw(self) -> None:
+        picture = self.picture
+        boxes = face_boxes(self.faces, picture.size if picture else None)
+        for widget in self.query("#picture"):
+            thumbnail = picture.thumbnail if picture else None
+            if isinstance(widget, HalfBlockPicture):
+                widget.show(thumbnail, boxes)
+            else:
+                image = annotated(thumbnail, boxes) if thumbnail else None
+                widget.image = image  # type: ignore[attr-defined]
 
     def _describe(self) -> None:
         photo = self.photo
@@ -173,9 +184,15 @@ class PhotoPreview(Vertical):
             return
         taken = photo.captured_at.strftime("%a %d %b, %H:%M") if photo.captured_at else "unknown"
         lines = Text()
-        lines.append(photo.original_name, style="bold")
-        if photo.derived_from is not None:
-            lines.append(" (blurred copy)")
-        lines.append(f"\ntaken {taken}\n{faces_line(self.faces)}\n")
-        lines.append(self._tags)
+        lines.append(photo_name(photo), style="bold")
+        lines.append(f"\ntaken {taken}\n{faces_line(self.faces)}")
+        size = self.picture.size if self.picture else None
+        if size is not None and self.faces is not None and self.faces.boxes:
+            described = [
+                f"{n}: {face_words(box, size)}"
+                for n, box in enumerate(numbered_faces(self.faces), start=1)
+            ]
+            lines.append(" — " + "; ".join(described))
+        lines.append("\n")
+        lines.append_text(self._tags)
         self.query_one("#about", Static).update(lines)

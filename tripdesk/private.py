@@ -1,0 +1,99 @@
+"""Owner-only files and folders: what tripdesk keeps is about children, so only the teacher's
+account may read it, whatever the umask (files 0600, folders 0700).
+
+`owner_only()` sets the process's umask once at start, so every file any part of tripdesk
+writes is private; `write_file` and `make_folder` say so explicitly where it matters most, and
+`tighten` fixes what an older tripdesk left readable by others.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+FILE_MODE = 0o600
+FOLDER_MODE = 0o700
+_OTHERS = 0o077
+
+
+def owner_only() -> None:
+    """From now on, this process creates files and folders for their owner only."""
+    os.umask(_OTHERS)
+
+
+def make_folder(path: Path) -> None:
+    """Create `path` and any missing parents, each new one owner-only."""
+    missing: list[Path] = []
+    at = path
+    while not at.is_dir():
+        missing.append(at)
+        if at.parent == at:
+            break
+        at = at.parent
+    for folder in reversed(missing):
+        folder.mkdir(mode=FOLDER_MODE, exist_ok=True)
+        os.chmod(folder, FOLDER_MODE)
+
+
+def create_file(path: Path) -> None:
+    """Make sure `path` exists, created owner-only when it is new (e.g. a database file)."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, FILE_MODE))
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write `data` to `path` atomically, owner-only: a dry-run preview, a cached upload."""
+    make_folder(path.parent)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, FILE_MODE)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def tighten(roots: Iterable[Path], *, skip: Iterable[Path] = ()) -> int:
+    """Make every file and folder under `roots` owner-only (links are not followed, and the
+    folders in `skip`, such as the phone's inbox, are left alone); returns how many changed."""
+    left_alone = {os.path.abspath(path) for path in skip}
+    changed = 0
+    stack = [os.path.abspath(root) for root in roots]
+    while stack:
+        path = stack.pop()
+        if path in left_alone:
+            continue
+        try:
+            st = os.lstat(path)
+        except OSError:
+            continue
+        if stat.S_ISLNK(st.st_mode):
+            continue
+        if st.st_mode & _OTHERS:
+            try:
+                os.chmod(path, stat.S_IMODE(st.st_mode) & ~_OTHERS)
+                changed += 1
+            except OSError:
+                pass
+        if stat.S_ISDIR(st.st_mode):
+            try:
+                stack.extend(entry.path for entry in os.scandir(path))
+            except OSError:
+                continue
+    return changed
+
+
+def tightened_sentence(count: int) -> str | None:
+    """One sentence for the teacher when `tighten` changed anything."""
+    if not count:
+        return None
+    return (
+        f"{count} file(s) and folder(s) left readable by others by an older tripdesk are now "
+        "readable by you only."
+    )

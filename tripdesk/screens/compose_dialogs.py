@@ -1,0 +1,221 @@
+"""The dialogs Compose opens: the final step, choosing photos to add, and the kept drafts.
+
+The final step shows the post exactly as it will go (prepared photos, poll), says plainly when
+it will go out, or that nothing will be posted in dry-run, and takes an optional "hold until"
+time. The other two are lists handed their rows by Compose: they never read the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, OptionList, SelectionList, Static
+from textual.widgets.option_list import Option
+
+from tripdesk.desk.drafts_kept import KeptDraft
+from tripdesk.desk.final_step import FinalPhoto
+from tripdesk.draft import Draft
+from tripdesk.errors import TripdeskError
+from tripdesk.screens.confirm import ConfirmScreen
+from tripdesk.widgets.halfblocks import HalfBlockPicture
+from tripdesk.widgets.poll_editor import duration
+
+NOTHING_POSTED = "Dry-run: nothing will be posted; the post is only recorded on this laptop."
+
+
+def hold_time(typed: str, now: datetime) -> datetime | None:
+    """The moment a typed "hold until" means: `HH:MM` today (tomorrow if past), or a full date.
+
+    Empty means no hold. A time that has passed, or words that are not a time, are refused in
+    one sentence.
+    """
+    text = typed.strip()
+    if not text:
+        return None
+    local_now = now.astimezone()
+    for pattern in ("%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"):
+        try:
+            parsed = datetime.strptime(text, pattern)
+        except ValueError:
+            continue
+        if pattern == "%H:%M":
+            moment = local_now.replace(
+                hour=parsed.hour, minute=parsed.minute, second=0, microsecond=0
+            )
+            return moment if moment > local_now else moment + timedelta(days=1)
+        moment = parsed.replace(tzinfo=local_now.tzinfo)
+        if moment <= local_now:
+            raise TripdeskError(f"{text} has already passed; give a time still to come.")
+        return moment
+    raise TripdeskError(
+        f"“{text}” is not a time: write 16:30, or a date and time such as 2026-06-11 09:00."
+    )
+
+
+class SendPreview(ConfirmScreen):
+    """The final step: the text, the prepared photos and the poll, exactly as they will go."""
+
+    CSS_PATH: ClassVar[list[str | Path]] = ["confirm.tcss", "compose.tcss"]
+    AUTO_FOCUS = "#outgoing"  # the arrow keys scroll through the photos; y sends
+
+    def __init__(
+        self,
+        draft: Draft,
+        outgoing: Sequence[FinalPhoto],
+        *,
+        when: str,
+        now: bool,
+        dry_run: bool,
+        preview: str,
+        clock: datetime,
+    ) -> None:
+        """`when` says when a post queued now goes out; "hold until" counts from `clock`."""
+        super().__init__(
+            "This is exactly what will go out", "", yes="Send" if now else "Queue", no="Not yet"
+        )
+        self.when = when
+        self.dry_run = dry_run
+        self.draft = draft
+        self.outgoing = tuple(outgoing)
+        self.preview = preview
+        self.clock = clock
+        self.hold_until: datetime | None = None
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="outgoing"):
+            yield Static(self.draft.text, id="outgoing-text", markup=False)
+            for number, photo in enumerate(self.outgoing, start=1):
+                with Horizontal(classes="outgoing-photo"):
+                    if self.preview == "halfcell":
+                        yield HalfBlockPicture(photo.thumbnail, classes="outgoing-thumb")
+                    elif self.preview == "auto":
+                        from textual_image.widget import Image as AutoImage  # imported at start
+
+                        yield AutoImage(photo.thumbnail, classes="outgoing-thumb")
+                    yield Static(photo.facts(number), markup=False, classes="outgoing-facts")
+            if self.draft.poll:
+                options = "\n".join(f"  ○ {option}" for option in self.draft.poll.options)
+                yield Static(
+                    f"Poll, open for {duration(self.draft.poll.minutes)}:\n{options}",
+                    markup=False,
+                )
+        if self.dry_run:
+            yield Static(NOTHING_POSTED, id="dry-run", markup=False)
+        yield Static(f"Once in the outbox, {self.when}", id="when", markup=False)
+        with Horizontal(id="hold"):
+            yield Static("Hold until", id="hold-label")
+            yield Input(placeholder="now (or 16:30, 2026-06-11 09:00)", id="hold-until")
+        yield Static(id="hold-problem", markup=False)
+
+    def action_answer(self, answer: bool) -> None:
+        if answer and not self._hold_understood():
+            return
+        self.dismiss(answer)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_answer(event.button.id == "yes")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self._hold_understood():
+            self.query_one("#yes", Button).focus()
+
+    def _hold_understood(self) -> bool:
+        problem = self.query_one("#hold-problem", Static)
+        try:
+            self.hold_until = hold_time(self.query_one("#hold-until", Input).value, self.clock)
+        except TripdeskError as error:
+            problem.update(error.message)
+            self.query_one("#hold-until", Input).focus()
+            return False
+        problem.update(
+            f"Held until {self.hold_until:%H:%M on %a %d %b}." if self.hold_until else ""
+        )
+        return True
+
+
+class PhotoChooser(ModalScreen[list[int]]):
+    """Pool photos to add to the draft, ticked with space; enter adds them, escape adds none."""
+
+    CSS_PATH = "compose.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "add", "Add the ticked photos", show=False),
+        Binding("escape", "dismiss([])", "Add none", show=False),
+    ]
+
+    def __init__(self, choices: Sequence[tuple[str, int]]) -> None:
+        """`choices` are (caption, photo id) for each photo the draft could take."""
+        super().__init__()
+        self.choices = tuple(choices)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="chooser"):
+            yield Static("Add photos: space ticks, enter adds, esc adds none", id="title")
+            if self.choices:
+                yield SelectionList[int](*self.choices, id="choices")
+            else:
+                yield Static("No other photos in the pool yet.", id="none")
+
+    def action_add(self) -> None:
+        chosen = self.query(SelectionList)
+        self.dismiss(list(chosen.first().selected) if chosen else [])
+
+
+class KeptDrafts(ModalScreen[KeptDraft | None]):
+    """The kept drafts: enter reopens one, delete throws the highlighted one away."""
+
+    CSS_PATH = "compose.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss(None)", "Close", show=False),
+        Binding("delete", "throw_away", "Throw away", show=False),
+    ]
+
+    def __init__(self, drafts: Sequence[KeptDraft], *, current: int | None) -> None:
+        """`current` is the id of the draft Compose has open, marked in the list."""
+        super().__init__()
+        self.drafts = list(drafts)
+        self.current = current
+        self.thrown: list[int] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="kept"):
+            yield Static("Kept drafts: enter reopens, delete throws away, esc closes", id="title")
+            yield OptionList(*self._options(), id="kept-list")
+
+    def _options(self) -> list[Option]:
+        if not self.drafts:
+            return [Option("No drafts are kept.", disabled=True)]
+        options = []
+        for draft in self.drafts:
+            when = f"{draft.updated_at.astimezone():%a %H:%M}" if draft.updated_at else ""
+            photos = f" · {len(draft.photos)} photo{'s' if len(draft.photos) != 1 else ''}"
+            mark = " (open now)" if draft.id == self.current else ""
+            options.append(
+                Option(f"{when}  {draft.title or '(no words yet)'}{photos}{mark}", id=str(draft.id))
+            )
+        return options
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(self.drafts[event.option_index])
+
+    def action_throw_away(self) -> None:
+        """Mark the highlighted draft to be thrown away; Compose deletes it when this closes."""
+        listing = self.query_one(OptionList)
+        index = listing.highlighted
+        if index is None or not self.drafts or self.drafts[index].id == self.current:
+            self.notify("The draft open now is thrown away by emptying it.", severity="warning")
+            return
+        gone = self.drafts.pop(index)
+        if gone.id is not None:
+            self.thrown.append(gone.id)
+        listing.clear_options()
+        listing.add_options(self._options())
