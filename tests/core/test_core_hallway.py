@@ -7,6 +7,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -98,7 +99,7 @@ def test_queueing_records_what_was_confirmed_once(home: Path, conn: sqlite3.Conn
         queue_draft(conn, settings, draft, verdict)
     post = queue_draft(conn, settings, draft, verdict, confirmed=["register"])
     events = [e for e in audit.events(conn) if e.kind == "draft.confirmed"]
-    assert [(e.data["post"], e.data["rules"]) for e in events] == [(post.id, ["register"])]
+    assert [(e.facts["post"], e.facts["rules"]) for e in events] == [(post.id, ["register"])]
 
 
 def test_a_blocked_draft_is_never_queued(home: Path, conn: sqlite3.Connection) -> None:
@@ -134,3 +135,18 @@ def test_reads_only_read(home: Path, conn: sqlite3.Connection) -> None:
 def test_draft_photo_round_trips() -> None:
     photo = DraftPhoto("/p/a.jpg", pupils=("P1",), alt="A pupil", sha256="ab")
     assert DraftPhoto.from_dict(photo.to_dict()) == photo
+
+
+def test_a_clock_set_back_blocks_check_naming_both_times(home: Path) -> None:
+    conn = open_database(config.load(home).database)
+    conn.execute(  # an import recorded when the clock was right, long after today's date
+        "INSERT INTO audit (at, kind, facts) VALUES ('2099-01-01T09:00:00+00:00', "
+        "'consent.imported', '{}')"
+    )
+    conn.close()
+    done = tripdesk(home, "check", "--text", "A sunny day at the museum", "--json")
+    assert done.returncode == 1, done.stdout + done.stderr
+    [clock] = [f for f in json.loads(done.stdout)["findings"] if f["rule"] == "clock"]
+    assert clock["severity"] == "block"
+    assert "01/01/2099 09:00" in clock["message"]
+    assert f"{datetime.now(UTC):%d/%m/%Y}" in clock["message"]

@@ -74,8 +74,9 @@ def test_compose_at_160x48(
     assert snap_compare(app_factory(), terminal_size=(160, 48), run_before=compose_with(two_photos))
 
 
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
 def test_the_final_step_shows_the_prepared_photos(
-    snap_compare, tui_trip: Config, two_photos: list[PoolPhoto]
+    snap_compare, tui_trip: Config, two_photos: list[PoolPhoto], size: tuple[int, int]
 ) -> None:
     cup = two_photos[1]
     draft = Draft(
@@ -94,7 +95,7 @@ def test_the_final_step_shows_the_prepared_photos(
                 SendPreview(
                     draft,
                     outgoing,
-                    when="it is recorded now (dry-run), never posted.",
+                    when="it is recorded at once.",
                     now=True,
                     dry_run=True,
                     preview="halfcell",
@@ -102,4 +103,4 @@ def test_the_final_step_shows_the_prepared_photos(
                 )
             )
 
-    assert snap_compare(FinalStep(), terminal_size=(100, 30))
+    assert snap_compare(FinalStep(), terminal_size=size)

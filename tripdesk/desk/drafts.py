@@ -17,8 +17,8 @@ from tripdesk.config import Config
 from tripdesk.consent.store import load_register
 from tripdesk.draft import Draft, DraftPhoto
 from tripdesk.errors import TripdeskError
+from tripdesk.hashing import hash_file
 from tripdesk.pool import catalogue
-from tripdesk.pool.transfer import hash_file
 
 
 def load_draft(path: Path, conn: sqlite3.Connection, config: Config) -> Draft:

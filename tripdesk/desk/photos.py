@@ -12,7 +12,6 @@ import threading
 from collections.abc import Sequence
 
 from tripdesk.config import Config
-from tripdesk.desk.wording import pool_file
 from tripdesk.media.report import Box, FaceReport
 from tripdesk.pool import catalogue
 from tripdesk.pool.catalogue import PoolPhoto
@@ -28,7 +27,7 @@ def faces_in(
 
     reports: dict[int, FaceReport | None] = {}
     for photo in photos:
-        path = pool_file(config, photo)
+        path = catalogue.pool_file(config.trip.pool, photo)
         threshold = config.faces.threshold
         report = face_report(conn, path, photo.sha256, threshold=threshold, detect_missing=False)
         if report is None and detect:

@@ -12,11 +12,12 @@ from datetime import date
 from pathlib import Path
 
 from tripdesk import audit
+from tripdesk.clock import clock_behind
 from tripdesk.config import Config
 from tripdesk.consent.store import load_register
 from tripdesk.draft import Draft
 from tripdesk.guard import check
-from tripdesk.guard.check import LIMITS
+from tripdesk.guard.check import LIMITS, PHOTO_CONSENT
 from tripdesk.verdict import Finding, Verdict, Where
 
 
@@ -38,9 +39,9 @@ def review_draft(
     register = load_register(conn, looked_after=config.guard.looked_after)
     draft, faces = draft_faces(draft, conn, config, detect=detect_faces)
     verdict = check(draft, register, config.guard, faces=faces, today=today)
-    unreadable = tuple(_unreadable(draft))
-    if unreadable:
-        verdict = Verdict.of((*unreadable, *verdict.findings), verdict.weighted_length)
+    hallway_findings = (*_wrong_clock(conn), *_unreadable(draft))
+    if hallway_findings:
+        verdict = Verdict.of((*hallway_findings, *verdict.findings), verdict.weighted_length)
     audit.record(
         conn,
         "guard.checked",
@@ -51,6 +52,15 @@ def review_draft(
         photos=[photo.sha256 for photo in draft.photos],
     )
     return verdict
+
+
+def _wrong_clock(conn: sqlite3.Connection) -> Iterator[Finding]:
+    """Consent is judged on today's date, so a clock set back stops every decision."""
+    problem = clock_behind(conn)
+    if problem is not None:
+        yield Finding(
+            "clock", "block", f"{PHOTO_CONSENT}: {problem}", PHOTO_CONSENT, Where("draft")
+        )
 
 
 def _unreadable(draft: Draft) -> Iterator[Finding]:

@@ -689,20 +689,33 @@ def _masked_rude(chunk: str, offensive: _Offensive) -> Severity | None:
     if not chunk.isalpha() and letters in offensive.squeezed:
         return "block"
     hidden = [c for i, c in enumerate(core) if c in _MASKS and i and core[i - 1].isalpha()]
-    if hidden or re.search(r"[a-z][.\-][a-z]", core):
+    dotted = core.count(".") + core.count("-")
+    masked = hidden or (dotted <= 2 and re.search(r"[a-z][.\-][a-z]", core))
+    if masked and letters and len(letters) <= _LONGEST_MASKED and core[0].isalpha():
         pattern = "".join(
             "[a-z]" if c in _MASKS else "[a-z]?" if c in ".-" else re.escape(c)
             for c in core
             if c.isalpha() or c in _MASKS or c in ".-"
         )
-        known_letters = len(letters)
-        if known_letters and (hidden or "." in core or "-" in core):
-            fits = re.compile(pattern)
-            if any(fits.fullmatch(word) for word in offensive.squeezed if len(word) >= 3):
-                if known_letters >= 2 and len(letters) < len(core.strip(".-")):
-                    return "block"
-                return "confirm" if hidden else None
+        fits = re.compile(pattern)
+        if any(fits.fullmatch(word) for word in _rude_by_first(offensive).get(core[0], ())):
+            if len(letters) >= 2:
+                return "block"
+            return "confirm" if hidden else None
     return _stretched(letters, offensive)
+
+
+_LONGEST_MASKED = 12
+
+
+@cache
+def _rude_by_first(offensive: _Offensive) -> dict[str, tuple[str, ...]]:
+    """The maintained list's single words by first letter: a masked word keeps its first."""
+    found: dict[str, list[str]] = {}
+    for word in offensive.squeezed:
+        if len(word) >= 3:
+            found.setdefault(word[0], []).append(word)
+    return {letter: tuple(group) for letter, group in found.items()}
 
 
 def _stretched(letters: str, offensive: _Offensive) -> Severity | None:

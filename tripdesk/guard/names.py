@@ -58,8 +58,12 @@ def fold(text: str) -> Folded:
     upper: list[bool] = []
     disguised: list[bool] = []
     if text.isascii():
-        out, upper = list(text.lower().replace("`", "'")), [c.isupper() for c in text]
-        origin, disguised = list(range(len(text))), [False] * len(text)
+        plain = text.lower().replace("`", "'")
+        size = len(text)
+        if not _SIGN.search(plain):
+            return Folded(plain, tuple(range(size)), tuple(map(str.isupper, text)), (False,) * size)
+        out, upper = list(plain), [c.isupper() for c in text]
+        origin, disguised = list(range(size)), [False] * size
     else:
         flags = {i for m in _FLAG.finditer(text) for i in range(m.start(), m.end())}
         for index, char in enumerate(text):
@@ -107,7 +111,7 @@ def _tokens(typed: str) -> _Tokens:
     tokens: list[_Token] = []
     previous_end = 0
     text, upper, origin = folded.text, folded.upper, folded.origin
-    plain = typed.isascii() and "$" not in typed and "@" not in typed
+    plain = not any(folded.disguised)
     for match in _WORD.finditer(text):
         a, b = match.span()
         gap = text[previous_end:a]
@@ -173,6 +177,7 @@ class NameIndex:
         self.all_names = frozenset(self.surnames) | frozenset(self.forenames)
         self.lengths = sorted({len(key) for key in self.surnames if len(key) >= 4})
         self.lengths_set = frozenset(self.lengths)
+        self.endings = frozenset(key[-3:] for key in self.surnames)
         self.prefixes = frozenset(key[:2] for key in self.surnames if len(key) >= 4)
         self.splits: dict[str, tuple[tuple[int, int], ...]] = {}
 
@@ -473,6 +478,8 @@ def _glued_word(token: _Token, index: NameIndex, hits: list[NameHit]) -> None:
     """A real word that is also one pupil's first name and surname run together ("willpower"
     for Will Power): asked about, since the guard cannot tell."""
     word = token.word
+    if word[-3:] not in index.endings and word[-4:-1] not in index.endings:
+        return
     for a in range(2, len(word) - 1):
         named = index.forenames.get(word[:a])
         found = index.surname(word[a:]) if named else None

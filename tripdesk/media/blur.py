@@ -25,7 +25,7 @@ from tripdesk.errors import TripdeskError
 from tripdesk.media import faces
 from tripdesk.media.images import open_upright, sha256_of
 from tripdesk.media.report import Box
-from tripdesk.pool.catalogue import PoolPhoto, add_derived, photo_by_sha
+from tripdesk.pool.catalogue import PoolPhoto, add_derived, photo_by_sha, pool_file
 
 ENLARGE = 1.6
 MOSAIC_CELLS = 6  # across the longer side of a face: far too few to recognise anyone
@@ -63,7 +63,7 @@ def blur_faces(
     """
     if not boxes:
         raise TripdeskError("Choose at least one face to blur.")
-    source = _pool_file(config, photo)
+    source = pool_file(config.trip.pool, photo)
     image, _ = open_upright(source)
     buffer = io.BytesIO()
     blur_regions(image, boxes).save(buffer, "JPEG", quality=QUALITY)
@@ -101,11 +101,6 @@ def _enlarged(box: Box, enlarge: float, size: tuple[int, int]) -> Box | None:
     if area[2] <= area[0] or area[3] <= area[1]:
         return None
     return area
-
-
-def _pool_file(config: Config, photo: PoolPhoto) -> Path:
-    path = Path(photo.pool_path)
-    return path if path.is_absolute() else config.trip.pool / path
 
 
 def _write_new(original: Path, data: bytes) -> Path:

@@ -16,7 +16,7 @@ import pillow_heif
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from tripdesk.errors import TripdeskError
-from tripdesk.pool.transfer import hash_file
+from tripdesk.hashing import hash_file
 
 pillow_heif.register_heif_opener()
 

@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tripdesk import audit
+from tripdesk.hashing import hash_fd, hash_file
 from tripdesk.pool import catalogue
 from tripdesk.pool.catalogue import PoolPhoto, Source
 from tripdesk.pool.inbox import Inbox, InboxFile, OutsideInbox
-from tripdesk.pool.transfer import SourceState, hash_fd, hash_file
+from tripdesk.pool.transfer import SourceState
 from tripdesk.pool.writers import Identity
 
 

@@ -17,6 +17,7 @@ from itertools import count
 from pathlib import Path
 
 from tripdesk.errors import TripdeskError
+from tripdesk.hashing import hash_file
 
 INCOMING = ".incoming"
 CHUNK = 1 << 20
@@ -185,26 +186,6 @@ def fsync_folder(folder: Path) -> None:
             raise
     finally:
         os.close(fd)
-
-
-def hash_file(path: Path) -> str:
-    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    try:
-        return hash_fd(fd)
-    finally:
-        os.close(fd)
-
-
-def hash_fd(fd: int) -> str:
-    """SHA-256 of an open file from its first byte, whatever its offset."""
-    digest = hashlib.sha256()
-    buffer = bytearray(CHUNK)
-    view = memoryview(buffer)
-    offset = 0
-    while n := os.preadv(fd, [buffer], offset):
-        digest.update(view[:n])
-        offset += n
-    return digest.hexdigest()
 
 
 def clear_stray(pool: Path) -> int:

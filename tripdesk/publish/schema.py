@@ -120,4 +120,7 @@ MIGRATIONS = [
 
 
 def ensure(conn: sqlite3.Connection) -> None:
-    store.ensure_schema(conn, "publish", MIGRATIONS)
+    """Migrate a database that did not come through the one opener; a plain read otherwise."""
+    row = conn.execute("SELECT version FROM schema WHERE part = 'publish'").fetchone()
+    if row is None or row[0] < len(MIGRATIONS):
+        store.ensure_schema(conn, "publish", MIGRATIONS)

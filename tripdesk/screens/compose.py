@@ -100,6 +100,7 @@ class ComposeScreen(TripScreen):
             "remove_photo",
             "Remove photo",
             id="compose.remove_photo",
+            show=False,
             tooltip="Take the photo you are writing alt text for out of this post, not the pool",
         ),
         Binding(
@@ -744,7 +745,7 @@ def _when(status: OutboxStatus | None, recorded: bool = False) -> str:
     if status is not None and not status.online:
         return "it goes out when the connection is back."
     if recorded:
-        return "it is recorded now (dry-run), never posted."
+        return "it is recorded at once."
     return "it goes out now."
 
 

@@ -111,7 +111,9 @@ class SendPreview(ConfirmScreen):
         yield Static(f"Once in the outbox, {self.when}", id="when", markup=False)
         with Horizontal(id="hold"):
             yield Static("Hold until", id="hold-label")
-            yield Input(placeholder="now (or 16:30, 2026-06-11 09:00)", id="hold-until")
+            yield Input(
+                placeholder="now, or a time: 16:30, 2026-06-11 09:00", id="hold-until", compact=True
+            )
         yield Static(id="hold-problem", markup=False)
 
     def action_answer(self, answer: bool) -> None:

@@ -117,6 +117,7 @@ class RegisterScreen(TripScreen[None]):
     def _fill(self, register: Register) -> None:
         today = self.desk.today()
         table = self.query_one("#roster", DataTable)
+        row = table.cursor_row
         table.clear()
         pupils = sorted(register.pupils, key=lambda p: (not p.on_roster, pupil_label(p)))
         for pupil in pupils:
@@ -127,6 +128,7 @@ class RegisterScreen(TripScreen[None]):
                 Text(until(pupil, today)),
                 key=pupil.id,
             )
+        table.move_cursor(row=row, animate=False)  # back where the teacher left it
         roster = [p for p in register.pupils if p.on_roster]
         may = sum(1 for p in roster if p.may_appear(today))
         summary = (
