@@ -144,6 +144,7 @@ class TripdeskApp(App[None]):
         """Watch the inbox and run the outbox; a failure is told, the app stays usable."""
         if not self.is_running:  # closed before its first screen was drawn
             return
+        from tripdesk.desk.sending import consent_at_send, review_draft
         from tripdesk.pool.ingest import Ingestor
         from tripdesk.publish.worker import OutboxWorker
 
@@ -154,7 +155,11 @@ class TripdeskApp(App[None]):
             if self.watch_inbox:
                 self.ingestor.start()
             self._outbox = OutboxWorker(
-                self.config, self._outbox_change, connect=self.database.connection
+                self.config,
+                self._outbox_change,
+                connect=self.database.connection,
+                review=review_draft,
+                consent=consent_at_send,
             )
             self._outbox.start()
         except TripdeskError as error:

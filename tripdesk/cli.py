@@ -92,6 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="where `set` keeps them: the OS keyring (default), an encrypted file, or nowhere "
         "(use the TRIPDESK_X_* environment variables each time)",
     )
+    account.add_argument(
+        "--network",
+        choices=["x", "bluesky", "mastodon"],
+        default="x",
+        help="whose credentials (default: x)",
+    )
     account.add_argument("--json", action="store_true")
     account.set_defaults(command="account")
 

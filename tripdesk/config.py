@@ -7,7 +7,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 
 import platformdirs
 import tomlkit
@@ -21,7 +21,17 @@ DeleteSource = Literal["ask", "auto", "never"]
 WatchMode = Literal["auto", "inotify", "polling"]
 NamesWithPhotos = Literal["confirm", "block"]
 LookedAfter = Literal["never", "consent"]
-Backend = Literal["dry-run", "x"]
+# "dry-run", one network, or several joined by commas ("x,bluesky"): see `Config.networks`.
+Backend = str
+NETWORKS = ("x", "bluesky", "mastodon")
+# What each network charges, in dollars (X's prices from April 2026; the others are free).
+PRICES = {
+    "x_post": 0.015,
+    "x_post_with_link": 0.20,
+    "x_alt_text": 0.005,
+    "bluesky_post": 0.0,
+    "mastodon_post": 0.0,
+}
 PreviewMode = Literal["auto", "halfcell", "off"]
 ApprovalRequired = Literal["off", "children", "all"]
 ReplySettings = Literal["following", "mentionedUsers", "subscribers", "verified", "everyone"]
@@ -57,10 +67,14 @@ looked_after = "never"               # never | consent (carers' consent is in th
 threshold = 0.3
 
 [publish]
-backend = "dry-run"                  # dry-run | x
+backend = "dry-run"                  # dry-run | x | bluesky | mastodon | a list of them
 reply_settings = "mentionedUsers"
 credentials_max_age_days = 180
 hold_photos_minutes = 0              # hold posts with photos of children this long (0: off)
+budget = 0                           # the trip's limit, in dollars, for paid networks (0: none)
+price_x_post = 0.015                 # what X charges: a post, a post with a link, an alt text
+price_x_post_with_link = 0.20
+price_x_alt_text = 0.005
 
 [approval]
 required = "off"                     # off | children | all: posts a second member of staff approves
@@ -117,6 +131,8 @@ class PublishSettings:
     reply_settings: ReplySettings = "mentionedUsers"
     credentials_max_age_days: int = 180
     hold_photos_minutes: int = 0
+    budget: float = 0.0
+    prices: dict[str, float] = field(default_factory=lambda: dict(PRICES))
 
 
 @dataclass(frozen=True)
@@ -154,9 +170,30 @@ class Config:
         override = os.environ.get("TRIPDESK_BACKEND", "").strip()
         if not override:
             return self.publish.backend
-        if override not in ("dry-run", "x"):
-            raise TripdeskError(f"TRIPDESK_BACKEND is {override!r}; it must be 'dry-run' or 'x'.")
-        return override  # type: ignore[return-value]
+        chosen = _backend([part.strip() for part in override.split(",")])
+        if chosen is None:
+            raise TripdeskError(
+                f"TRIPDESK_BACKEND is {override!r}; it must be 'dry-run', or one or more of "
+                "x, bluesky and mastodon separated by commas."
+            )
+        return chosen
+
+    @property
+    def networks(self) -> tuple[str, ...]:
+        """Where posts go: `("dry-run",)`, or one or more of x, bluesky and mastodon."""
+        return tuple(self.backend.split(","))
+
+
+def _backend(value: object) -> str | None:
+    """Dry-run, one network, or a list of distinct networks, as one comma-joined word."""
+    names = [value] if isinstance(value, str) else value
+    if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+        return None
+    if names == ["dry-run"]:
+        return "dry-run"
+    if len(set(names)) != len(names) or not set(names) <= set(NETWORKS):
+        return None
+    return ",".join(names)
 
 
 def home() -> Path:
@@ -200,6 +237,10 @@ def update(home_dir: Path, section: str, values: dict[str, Any]) -> Config:
     tmp.write_text(tomlkit.dumps(document), encoding="utf-8")
     os.replace(tmp, path)
     return load(home_dir)
+
+
+def _raise(error: TripdeskError) -> NoReturn:
+    raise error
 
 
 class _Reader:
@@ -286,7 +327,14 @@ def _parse(raw: dict[str, Any], home_dir: Path, path: Path) -> Config:
         register_columns=dict(columns),
         faces=FaceSettings(threshold=r.number("faces", "threshold", 0.3, 0.05, 0.95)),
         publish=PublishSettings(
-            backend=r.choice("publish", "backend", "dry-run", ("dry-run", "x")),
+            backend=_backend(r.section("publish").get("backend", "dry-run"))
+            or _raise(
+                r._fail(
+                    "publish.backend",
+                    '"dry-run", "x", "bluesky", "mastodon" or a list of the last three',
+                    r.section("publish").get("backend"),
+                )
+            ),
             reply_settings=r.choice(
                 "publish",
                 "reply_settings",
@@ -297,6 +345,11 @@ def _parse(raw: dict[str, Any], home_dir: Path, path: Path) -> Config:
                 r.number("publish", "credentials_max_age_days", 180, 1, 3650)
             ),
             hold_photos_minutes=int(r.number("publish", "hold_photos_minutes", 0, 0, 24 * 60)),
+            budget=r.number("publish", "budget", 0, 0, 1_000_000),
+            prices={
+                name: r.number("publish", f"price_{name}", default, 0, 1000)
+                for name, default in PRICES.items()
+            },
         ),
         preview=r.choice("preview", "mode", "auto", ("auto", "halfcell", "off")),
         approval=ApprovalSettings(

@@ -39,8 +39,15 @@ def make_folder(path: Path) -> None:
 
 
 def create_file(path: Path) -> None:
-    """Make sure `path` exists, created owner-only when it is new (e.g. a database file)."""
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, FILE_MODE))
+    """Make sure `path` exists, created owner-only when it is new (e.g. a database file).
+
+    An existing file is never opened: closing any descriptor of a database file drops every
+    lock this process's SQLite connections hold on it.
+    """
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, FILE_MODE))
+    except FileExistsError:
+        return
 
 
 def write_file(path: Path, data: bytes) -> None:
@@ -60,13 +67,15 @@ def write_file(path: Path, data: bytes) -> None:
 
 
 def tighten(roots: Iterable[Path], *, skip: Iterable[Path] = ()) -> int:
-    """Make every file and folder under `roots` owner-only (links are not followed, and the
-    folders in `skip`, such as the phone's inbox, are left alone); returns how many changed."""
+    """Make every file and folder under `roots` owner-only; returns how many changed. The roots
+    themselves are the teacher's or the school's folders and keep their modes; links are not
+    followed, and the folders in `skip` (the phone's inbox) are left alone."""
     left_alone = {os.path.abspath(path) for path in skip}
+    tops = {os.path.abspath(root) for root in roots}
     changed = 0
-    stack = [os.path.abspath(root) for root in roots]
+    stack = [(top, True) for top in tops]
     while stack:
-        path = stack.pop()
+        path, top = stack.pop()
         if path in left_alone:
             continue
         try:
@@ -75,7 +84,7 @@ def tighten(roots: Iterable[Path], *, skip: Iterable[Path] = ()) -> int:
             continue
         if stat.S_ISLNK(st.st_mode):
             continue
-        if st.st_mode & _OTHERS:
+        if st.st_mode & _OTHERS and not top:
             try:
                 os.chmod(path, stat.S_IMODE(st.st_mode) & ~_OTHERS)
                 changed += 1
@@ -83,7 +92,7 @@ def tighten(roots: Iterable[Path], *, skip: Iterable[Path] = ()) -> int:
                 pass
         if stat.S_ISDIR(st.st_mode):
             try:
-                stack.extend(entry.path for entry in os.scandir(path))
+                stack.extend((entry.path, False) for entry in os.scandir(path))
             except OSError:
                 continue
     return changed

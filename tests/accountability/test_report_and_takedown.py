@@ -11,6 +11,8 @@ import csv
 import io
 import sqlite3
 import stat
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -19,9 +21,18 @@ from PIL import Image
 from tripdesk.config import Config
 from tripdesk.desk import accountability
 from tripdesk.desk.posting import queue_draft
-from tripdesk.desk.report import build_report, render_csv, write_report
+from tripdesk.desk.report import (
+    Network,
+    PostSent,
+    Summary,
+    TripReport,
+    build_report,
+    render_csv,
+    write_report,
+)
 from tripdesk.desk.report_html import render_html
 from tripdesk.desk.review import review_draft
+from tripdesk.desk.sending import sending_outbox
 from tripdesk.draft import Draft, DraftPhoto
 from tripdesk.publish.outbox import Outbox
 
@@ -53,7 +64,7 @@ def sent(trip: Config, conn: sqlite3.Connection) -> Config:
         verdict = review_draft(draft, conn, trip)
         assert verdict.verdict == "ok", verdict
         queue_draft(conn, trip, draft, verdict, approved_by=approver)
-    summary = Outbox(conn, trip).send_due()
+    summary = sending_outbox(conn, trip).send_due()
     assert len(summary.sent) == 2, summary
     return trip
 
@@ -125,7 +136,7 @@ def test_withdrawn_consent_finds_the_post_and_takes_it_down_once(
     assert accountability.posts_to_take_down(conn, sent) == []
     [queued] = accountability.posts_to_take_down(conn, sent, include_queued=True)
     assert queued.takedown == "queued"
-    Outbox(conn, sent).send_due()
+    sending_outbox(conn, sent).send_due()
     [done] = accountability.posts_to_take_down(conn, sent, include_queued=True)
     assert done.takedown == "removed" and done.receipts[0].startswith("Removed from dry-run at")
     report = build_report(conn, sent)
@@ -140,8 +151,46 @@ def test_a_pupil_named_in_a_post_without_their_photo_is_found_too(
     verdict = review_draft(draft, conn, trip)
     assert verdict.verdict == "ok", verdict
     queue_draft(conn, trip, draft, verdict)
-    Outbox(conn, trip).send_due()
+    sending_outbox(conn, trip).send_due()
     assert accountability.posts_to_take_down(conn, trip) == []
     accountability.withdraw_consent(conn, "P3")
     [live] = accountability.posts_to_take_down(conn, trip)
     assert [(p.pupil_id, p.how) for p in live.pupils] == [("P3", ("named in the text",))]
+
+
+def test_whatever_a_post_says_the_report_runs_and_fetches_nothing() -> None:
+    hostile = PostSent(
+        id=7,
+        sent_at=datetime(2026, 6, 12, 13, 2, tzinfo=UTC),
+        networks=(
+            Network("x", "sent", "javascript:alert(1)", None, None),
+            Network("mastodon", "sent", 'https://m.example/@s/1" onclick="x', None, None),
+        ),
+        text='<script>alert("hi")</script><img src="https://tracker.example/p.gif">',
+        photos=(),
+        confirmed=("<b>bold</b>",),
+        approved_by="<i>Mr Jones</i>",
+        hold_until=None,
+        takedown=None,
+        takedown_reason=None,
+    )
+    page = render_html(replace(build_empty_report(), posts=(hostile,)))
+    assert "<script" not in page and "<img" not in page and "<i>" not in page
+    assert 'href="javascript' not in page and 'onclick="x' not in page
+    assert 'href="https://m.example/@s/1&quot; onclick=&quot;x"' in page
+    assert "&lt;script&gt;" in page
+
+
+def build_empty_report() -> TripReport:
+    summary = Summary(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, "/pool", None)
+    return TripReport(
+        trip="Trip <1>",
+        hashtag="",
+        teacher="",
+        made_at=datetime(2026, 6, 12, tzinfo=UTC),
+        approval="off",
+        summary=summary,
+        posts=(),
+        deletions=(),
+        imports=(),
+    )

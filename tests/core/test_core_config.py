@@ -65,9 +65,12 @@ def test_backend_environment_override(home: Path, monkeypatch: pytest.MonkeyPatc
     assert settings.backend == "x"
     monkeypatch.setenv("TRIPDESK_BACKEND", "")
     assert settings.backend == "dry-run"  # set but empty counts as not set
-    monkeypatch.setenv("TRIPDESK_BACKEND", "mastodon")
-    with pytest.raises(TripdeskError, match="TRIPDESK_BACKEND"):
-        _ = settings.backend
+    monkeypatch.setenv("TRIPDESK_BACKEND", "x, mastodon")
+    assert settings.networks == ("x", "mastodon")
+    for wrong in ("myspace", "x,x", "dry-run,x"):
+        monkeypatch.setenv("TRIPDESK_BACKEND", wrong)
+        with pytest.raises(TripdeskError, match="TRIPDESK_BACKEND"):
+            _ = settings.backend
 
 
 def test_slug_is_never_empty() -> None:

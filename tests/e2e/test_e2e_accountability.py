@@ -28,7 +28,9 @@ from typing import Any
 from PIL import Image
 from xstandin import ENV, XStandIn
 
+from tripdesk import audit
 from tripdesk import config as settings
+from tripdesk.desk.database import open_database
 
 PIN = "482193"
 TEACHER_PIN = "551177"
@@ -239,6 +241,10 @@ def test_approval_takedown_and_the_report_against_x(home: Path, shared: Path) ->
         assert cancelled.code == 0 and "Removal queued for post 2" in cancelled.out
         assert tripdesk(home, "outbox", "send", env=env).code == 0
         assert len([r for r in x.requests if r[0] == "DELETE"]) == 2
+        twice = tripdesk(home, "takedown", "--post", "2", "--yes")
+        assert twice.code == 2 and "already asked for: Removed from X at" in twice.err
+        unsent = tripdesk(home, "takedown", "--post", "9", "--yes")
+        assert unsent.code == 2 and "no post 9" in unsent.err
 
     # The report: one private HTML file with everything, nothing to fetch, no surname or PIN.
     made = tripdesk(home, "report", "--json")
@@ -301,6 +307,16 @@ def test_approval_takedown_and_the_report_against_x(home: Path, shared: Path) ->
     assert row["photo_sha256"] == portrait_sha and row["approved_by"] == "Mr Jones"
     assert row["consent_at_send"].startswith("consent")
     assert datetime.fromisoformat(row["time"]).tzinfo is not None
+
+    # The approver is in the audit log beside the post; a PIN never is.
+    conn = open_database(home / "tripdesk.db")
+    try:
+        approvals = [e.facts for e in audit.events(conn, kind_prefix="staff.approved")]
+        logged = " ".join(f"{e.kind} {e.facts}" for e in audit.events(conn))
+    finally:
+        conn.close()
+    assert approvals == [{"post": 1, "approver": "Mr Jones"}]
+    assert PIN not in logged and TEACHER_PIN not in logged and "Khan" not in logged
 
     # No PIN anywhere on disk: not in the database, the settings, the reports or the logs.
     for kept in home.rglob("*"):

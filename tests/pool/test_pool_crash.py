@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
-from pool_helpers import jpeg_bytes, sha256
+from pool_helpers import jpeg_bytes, motion_photo, sha256
 
 from tripdesk import store
 from tripdesk.config import Config
@@ -119,6 +119,67 @@ def test_sigkill_at_random_moments_loses_nothing(trip, home: Path) -> None:
     assert catalogued == expected
     assert {hashlib.sha256(p.read_bytes()).hexdigest() for p in pool_files(config)} == expected
     assert len(pool_files(config)) == len(expected)
+
+
+NEW_RULE_KILLS = 12
+
+
+def test_sigkill_never_deletes_what_may_still_be_written(trip, home: Path) -> None:
+    """The deletion rules under random kills: an original held open for writing, one whose end
+    is still zeros, and a motion photo whose video is not there yet are never deleted."""
+    config = trip(delete_source="never", settle_seconds=0.05)
+    env = {**os.environ, "TRIPDESK_HOME": str(home)}
+    rng = random.Random(20261201)
+    kept: dict[Path, bytes] = {}
+    kills = 0
+    round_no = 0
+    while kills < NEW_RULE_KILLS:
+        folder = config.trip.inbox / f"R{round_no}"
+        folder.mkdir(parents=True)
+        whole = {
+            folder / f"IMG_{i:04d}.JPG": jpeg_bytes(5000 + 10 * round_no + i) for i in range(4)
+        }
+        kept = {
+            folder / "IMG_zeros.JPG": jpeg_bytes(6000 + round_no)[:-2] + bytes(2048),
+            folder / "PXL_novideo.MP.JPG": motion_photo(7000 + round_no, trailer=b""),
+        }
+        for path, data in {**whole, **kept}.items():
+            path.write_bytes(data)
+        held = folder / "IMG_held.JPG"
+        held_bytes = jpeg_bytes(8000 + round_no)
+        with held.open("wb") as writer:  # a sync client still has it open
+            writer.write(held_bytes)
+            writer.flush()
+            for _ in range(3):
+                process = run_ingest(env)
+                assert process.stdout is not None
+                for _ in range(rng.randint(1, 20)):
+                    if not process.stdout.readline():
+                        break
+                time.sleep(rng.uniform(0, 0.02))
+                if process.poll() is None:
+                    process.send_signal(signal.SIGKILL)
+                    kills += 1
+                process.wait()
+                process.stdout.close()
+                assert held.read_bytes() == held_bytes, "deleted while held open for writing"
+                for path, data in kept.items():
+                    assert path.read_bytes() == data, f"{path.name} was deleted, maybe incomplete"
+                for path, data in whole.items():
+                    assert path.exists() or sha256(data) in {
+                        hashlib.sha256(p.read_bytes()).hexdigest() for p in pool_files(config)
+                    }, f"{path.name} was deleted without a pool copy"
+        time.sleep(0.1)  # closed now, and rested past the settle window
+        finished = subprocess.run(
+            [sys.executable, "-m", "tripdesk", "ingest", "--once", "--delete-source"],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert finished.returncode == 0, finished.stdout + finished.stderr
+        assert not held.exists() and not any(path.exists() for path in whole)
+        assert all(path.read_bytes() == data for path, data in kept.items())
+        round_no += 1
 
 
 pytestmark = pytest.mark.slow

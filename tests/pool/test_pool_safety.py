@@ -277,9 +277,13 @@ def test_a_deleted_default_inbox_is_made_again_and_watched(
 
 
 def test_two_ingest_runs_at_once_agree(trip: Callable[..., Config], home: Path) -> None:
+    """Two `ingest --once` at once (with or without --delete-source): they take turns, both
+    exit 0, each photo is pooled by one of them, and the one that ran last names as waiting
+    only originals that are still there."""
     rng = random.Random(7)
     env = {**os.environ, "TRIPDESK_HOME": str(home)}
-    for trial in range(3):
+    command = [sys.executable, "-m", "tripdesk", "ingest", "--once", "--json"]
+    for trial, deleting in enumerate([(True, True), (True, False), (False, True), (True, True)]):
         config = trip(delete_source="ask", settle_seconds=0.05)
         inbox = config.trip.inbox
         shutil.rmtree(inbox, ignore_errors=True)
@@ -290,25 +294,55 @@ def test_two_ingest_runs_at_once_agree(trip: Callable[..., Config], home: Path) 
         }
         for name, data in names.items():
             (inbox / name).write_bytes(data)
-        command = [sys.executable, "-m", "tripdesk", "ingest", "--once", "--json"]
-        first = subprocess.Popen(
-            [*command, "--delete-source"],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        time.sleep(rng.uniform(0, 0.3))
-        second = subprocess.Popen(
-            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
-        outs = [p.communicate(timeout=120) for p in (first, second)]
-        assert [p.returncode for p in (first, second)] == [0, 0], outs
+        runs = []
+        for delete in deleting:
+            runs.append(
+                subprocess.Popen(
+                    command + (["--delete-source"] if delete else []),
+                    env=env,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
+            )
+            time.sleep(rng.uniform(0, 0.2))
+        outs = [run.communicate(timeout=120) for run in runs]
+        assert [run.returncode for run in runs] == [0, 0], [err for _, err in outs]
         results = [json.loads(out) for out, _ in outs]
+        assert all(result["errors"] == [] for result in results), results
+        pooled = [e["source"] for result in results for e in result["pooled"]]
+        assert sorted(Path(p).name for p in pooled) == sorted(names), "pooled twice, or not"
+        waited = [i for i, (_, err) in enumerate(outs) if "waiting for it to finish" in err]
+        assert len(waited) <= 1
+        last = results[waited[0]] if waited else None
+        for waiting in last["awaiting_deletion"] if last else []:
+            assert Path(waiting["source"]).exists(), "a deleted original reported as waiting"
         for result in results:
-            assert result["errors"] == [], result["errors"]
-            for waiting in result["awaiting_deletion"]:
-                assert Path(waiting["source"]).exists(), "a deleted original reported as waiting"
-        pooled = [e["source"] for r in results for e in r["pooled"]]
-        assert sorted(Path(p).name for p in pooled) == sorted(names), "pooled twice or not"
-        assert os.listdir(inbox) == []
+            deleted = {d["source"] for d in result["deleted"]}
+            assert not deleted & {w["source"] for w in result["awaiting_deletion"]}
+        if any(deleting):
+            assert os.listdir(inbox) == []
+
+
+def test_a_hard_link_reached_through_a_swapped_folder_is_not_deleted(
+    trip: Callable[..., Config], tmp_path: Path
+) -> None:
+    """The very file that was pooled, reached by a path that now leads outside: kept."""
+    config = trip(delete_source="ask", settle_seconds=0.05)
+    inbox = config.trip.inbox
+    (inbox / "DCIM").mkdir(parents=True)
+    source = inbox / "DCIM" / "IMG_0001.JPG"
+    source.write_bytes(jpeg_bytes(1))
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    os.link(source, outside / "IMG_0001.JPG")  # the same inode, outside the inbox
+    pool = make_ingestor(config)
+    pool.scan_once()
+    [photo] = pool.awaiting_deletion()
+    os.rename(inbox / "DCIM", inbox / "moved away")
+    (inbox / "DCIM").symlink_to(outside, target_is_directory=True)
+    time.sleep(0.1)
+    [receipt] = pool.delete_sources([photo])
+    assert not receipt.deleted and "link" in (receipt.reason or "")
+    assert (outside / "IMG_0001.JPG").exists()
+    assert (inbox / "moved away" / "IMG_0001.JPG").exists()

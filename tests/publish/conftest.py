@@ -11,6 +11,13 @@ import keyring
 import pytest
 from keyring.backends.fail import Keyring as FailKeyring
 from publish_helpers import MemoryKeyring, ScriptedGuard
+from standins import (
+    BSKY_HANDLE,
+    BSKY_PASSWORD,
+    MASTODON_TOKEN,
+    BlueskyStandIn,
+    MastodonStandIn,
+)
 from xstandin import ENV, XStandIn
 
 from tripdesk import config as settings
@@ -82,3 +89,33 @@ def conn(config: Config) -> Iterator[sqlite3.Connection]:
 @pytest.fixture
 def guard() -> ScriptedGuard:
     return ScriptedGuard()
+
+
+@pytest.fixture
+def bluesky() -> Iterator[BlueskyStandIn]:
+    with BlueskyStandIn() as server:
+        yield server
+
+
+@pytest.fixture
+def mastodon() -> Iterator[MastodonStandIn]:
+    with MastodonStandIn() as server:
+        yield server
+
+
+@pytest.fixture
+def three_networks(
+    x_env: XStandIn,
+    bluesky: BlueskyStandIn,
+    mastodon: MastodonStandIn,
+    monkeypatch: pytest.MonkeyPatch,
+) -> tuple[XStandIn, BlueskyStandIn, MastodonStandIn]:
+    """X, Bluesky and Mastodon all chosen, each pointed at its stand-in, credentials in the
+    environment."""
+    monkeypatch.setenv("TRIPDESK_BACKEND", "x,bluesky,mastodon")
+    monkeypatch.setenv("TRIPDESK_BLUESKY_PDS", bluesky.base_url)
+    monkeypatch.setenv("TRIPDESK_BLUESKY_HANDLE", BSKY_HANDLE)
+    monkeypatch.setenv("TRIPDESK_BLUESKY_APP_PASSWORD", BSKY_PASSWORD)
+    monkeypatch.setenv("TRIPDESK_MASTODON_BASE", mastodon.base_url)
+    monkeypatch.setenv("TRIPDESK_MASTODON_TOKEN", MASTODON_TOKEN)
+    return x_env, bluesky, mastodon

@@ -114,8 +114,11 @@ def test_send_now_and_retry_cut_a_backoff_short(
 
 
 def test_the_consent_of_each_tagged_pupil_is_kept_as_it_was_at_send_time(
-    outbox: Outbox, config: Config, fixture_photos: Path
+    conn: sqlite3.Connection, config: Config, guard: ScriptedGuard, fixture_photos: Path
 ) -> None:
+    from tripdesk.desk.sending import consent_at_send
+
+    outbox = Outbox(conn, config, DryRunBackend(config.home), review=guard, consent=consent_at_send)
     draft = Draft(
         text="Amira at the museum",
         photos=(
@@ -144,3 +147,13 @@ def test_each_post_carries_its_deliveries(outbox: Outbox) -> None:
     delivery = sent["deliveries"][0]
     assert delivery["state"] == "sent" and delivery["remote_id"] == f"dry-run-{post.id}"
     assert set(delivery) >= {"network", "state", "remote_id", "url", "reason"}
+
+
+def test_an_outbox_opened_without_the_guard_keeps_posts_but_cannot_send(
+    conn: sqlite3.Connection, config: Config
+) -> None:
+    outbox = Outbox(conn, config, DryRunBackend(config.home))
+    post = outbox.queue(Draft(text="Kept"), ok())
+    with pytest.raises(TripdeskError, match="without the guard"):
+        outbox.send_due()
+    assert outbox.get(post.id).state == "queued"

@@ -271,8 +271,9 @@ def test_offline_the_outbox_waits_and_sends_when_the_network_is_back(
 
     assert summary.offline and "No connection" in (summary.message or "")
     assert offline.get(post.id).state == "queued" and offline.get(post.id).attempts == 0
-    online = Outbox(conn, config, XBackend(Credentials(*CREDENTIALS), base=standin.base_url))
-    online._review = guard
+    online = Outbox(
+        conn, config, XBackend(Credentials(*CREDENTIALS), base=standin.base_url), review=guard
+    )
     assert online.send_due().sent == (post.id,)
 
 

@@ -146,6 +146,8 @@ async def test_a_consenting_pupil_is_composed_sent_and_shown_sent_in_the_outbox(
     assert "Photo 1: 2016×1512 JPEG" in final, final  # upright: EXIF orientation 6 applied
     assert "no metadata" in final
     assert "Alt text: A pupil beside a model astronaut" in final
+    assert "Dry-run: nothing will be posted" in final
+    assert "Record (y)" in final
 
     (post,) = posts(tui_trip)
     assert post.state == "sent"

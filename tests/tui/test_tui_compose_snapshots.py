@@ -95,7 +95,7 @@ def test_the_final_step_shows_the_prepared_photos(
                 SendPreview(
                     draft,
                     outgoing,
-                    when="it is recorded at once.",
+                    when="",
                     now=True,
                     dry_run=True,
                     preview="halfcell",

@@ -92,7 +92,7 @@ async def test_pause_all_holds_posts_and_cancel_keeps_one_from_going(
         await until(pilot, lambda: app.outbox_status is not None, "the sender's first report")
         assert screen.query_one("#pause", Switch).value
         assert "PAUSED" in str(screen.query_one("#online").render())
-        assert "Pause all: ON" in str(screen.query_one("#pause-label").render())
+        assert "ON: nothing is sent" in str(screen.query_one("#pause-label").render())
         assert state(app, first) == state(app, second) == "Queued"
 
         await highlight(app, pilot, second)
@@ -104,9 +104,9 @@ async def test_pause_all_holds_posts_and_cancel_keeps_one_from_going(
         assert not app.screen.active_bindings["m"].enabled
 
         await pilot.press("p")
-        await until(pilot, lambda: state(app, first) == "Recorded", "the first post to go out")
+        await until(pilot, lambda: state(app, first) == "Recorded (dry-run)", "the first post to go out")
         assert not screen.query_one("#pause", Switch).value
-        assert "Pause all: off" in str(screen.query_one("#pause-label").render())
+        assert "off: posts go out" in str(screen.query_one("#pause-label").render())
         await highlight(app, pilot, first)
         sent = outbox.get(first.id)
         assert sent.url and "dry-run" in sent.url

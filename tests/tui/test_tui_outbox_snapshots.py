@@ -14,11 +14,13 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import DataTable
 
 from tripdesk.app import TripdeskApp
 from tripdesk.config import Config
 from tripdesk.consent.store import load_register
 from tripdesk.desk.database import open_database
+from tripdesk.desk.sending import review_draft
 from tripdesk.draft import Draft
 from tripdesk.guard import check
 from tripdesk.publish.outbox import Outbox
@@ -32,7 +34,9 @@ TEXTS = (
     "Lunch on the lawn, then the whale hall. #Y6Museum",
     "Back on the coach, tired and happy. #Y6Museum",
     "Packed lunches ready for tomorrow #Y6Museum",
+    "Home time: the coach is back at four #Y6Museum",
 )
+HELD_UNTIL = datetime(2030, 6, 10, 16, 0, tzinfo=UTC)  # far ahead, so it is held on any day
 
 
 @pytest.fixture
@@ -47,7 +51,7 @@ def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 @pytest.fixture
 def every_state(tui_trip: Config, monkeypatch: pytest.MonkeyPatch, utc: None) -> Iterator[None]:
-    """A sent, an uncertain, a cancelled and a queued post, and sending paused."""
+    """A sent, an uncertain, a cancelled, a queued and a held post, and sending paused."""
     with XStandIn() as x:
         monkeypatch.setenv("TRIPDESK_BACKEND", "x")
         monkeypatch.setenv("TRIPDESK_X_API_BASE", x.base_url)
@@ -55,12 +59,12 @@ def every_state(tui_trip: Config, monkeypatch: pytest.MonkeyPatch, utc: None) ->
             monkeypatch.setenv(name, value)
         conn = open_database(tui_trip.database)
         try:
-            outbox = Outbox(conn, tui_trip, clock=lambda: QUEUED_AT)
+            outbox = Outbox(conn, tui_trip, clock=lambda: QUEUED_AT, review=review_draft)
             register = load_register(conn)
 
-            def queue(text: str) -> int:
+            def queue(text: str, **how: object) -> int:
                 draft = Draft(text=text)
-                return outbox.queue(draft, check(draft, register, tui_trip.guard)).id
+                return outbox.queue(draft, check(draft, register, tui_trip.guard), **how).id
 
             queue(TEXTS[0])
             outbox.send_due()
@@ -70,6 +74,7 @@ def every_state(tui_trip: Config, monkeypatch: pytest.MonkeyPatch, utc: None) ->
             outbox.cancel(queue(TEXTS[2]))
             outbox.set_paused(True)
             queue(TEXTS[3])
+            queue(TEXTS[4], hold_until=HELD_UNTIL)
         finally:
             conn.close()
         yield
@@ -89,6 +94,8 @@ def test_outbox(
         await pilot.press("o")
         while app.outbox_status is None or type(app.screen).__name__ != "OutboxScreen":
             await pilot.pause(0.05)
+        table = app.screen.query_one("#posts", DataTable)
+        table.move_cursor(row=table.row_count - 1)  # the sent post: its delivery and link
         await pilot.pause()
 
     assert snap_compare(app_factory(), terminal_size=size, run_before=run_before)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import DataTable, DirectoryTree, Input
 from tui_pilot import SMALL, TODAY, settle
 
@@ -80,6 +81,14 @@ def test_setup_adds_the_missing_hash_and_names_the_field_that_is_wrong(tmp_path:
     assert same.value.field == "pool"
 
 
+async def until(pilot: Pilot[None], condition: Callable[[], bool]) -> None:
+    for _ in range(200):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("the folder list never got there")
+
+
 async def test_setup_puts_the_cursor_on_the_wrong_field_and_picks_the_register_from_a_list(
     home: Path, fixture_register: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -94,13 +103,14 @@ async def test_setup_puts_the_cursor_on_the_wrong_field_and_picks_the_register_f
         assert app.focused is screen.query_one("#hashtag", Input)
         screen.query_one("#hashtag", Input).value = "Y5Zoo"
         await pilot.press("ctrl+o")
-        await settle(pilot, lambda: isinstance(app.screen, PickFile))
+        # The folder list's loader is a worker that runs while the list is open: wait on it.
+        await until(pilot, lambda: isinstance(app.screen, PickFile))
         tree = app.screen.query_one(DirectoryTree)
-        await settle(pilot, lambda: len(tree.root.children) > 0)
+        await until(pilot, lambda: len(tree.root.children) > 0)
         (node,) = [n for n in tree.root.children if str(n.label) == "sample_register.csv"]
         tree.move_cursor(node)
         await pilot.press("enter")
-        await settle(pilot, lambda: app.screen is screen)
+        await until(pilot, lambda: app.screen is screen)
         register = screen.query_one("#register", Input).value
         assert register == str(fixture_register / "sample_register.csv")
         await pilot.press("ctrl+s")

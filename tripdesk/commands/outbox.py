@@ -15,6 +15,7 @@ import sys
 
 from tripdesk import config as settings
 from tripdesk.desk.database import open_database
+from tripdesk.desk.sending import sending_outbox
 from tripdesk.errors import TripdeskError
 from tripdesk.publish.outbox import Outbox, OutboxPost, SendSummary
 from tripdesk.publish.posts import NETWORK_NAMES
@@ -32,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
         if args.action == "list":
             return _list(outbox, args.json)
         if args.action == "send":
-            outbox = Outbox(conn, config, passphrase=_ask)
+            outbox = sending_outbox(conn, config, passphrase=_ask)
             summary = outbox.send_due()
             dry_run = {i for i in summary.sent if outbox.get(i).backend == "dry-run"}
             return _sent(summary, args.json, dry_run=dry_run, home=str(config.home))

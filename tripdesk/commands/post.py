@@ -1,7 +1,9 @@
-"""`tripdesk post DRAFT.json [--confirm] [--json]`: check a draft and put it in the outbox.
+"""`tripdesk post DRAFT.json [--confirm] [--approved-by NAME --pin-stdin] [--hold-until TIME]
+[--json]`: check a draft and put it in the outbox.
 
-Exit status: 0 queued (the id is printed), 1 not queued because the guard blocks the draft or
-it has findings to confirm and `--confirm` was not given, 2 for a draft that cannot be read.
+Exit status: 0 queued (the id is printed), 1 not queued because the guard blocks the draft, it
+has findings to confirm and `--confirm` was not given, or it lacks the approval it needs (the
+error says who may give it), 2 for a draft or time that cannot be read.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from pathlib import Path
 
 from tripdesk import config as settings
 from tripdesk.commands.staff import read_pin
-from tripdesk.desk.accountability import approve, hold_for, hold_time
+from tripdesk.desk.accountability import approve, hold_for, hold_time, record_approval
 from tripdesk.desk.database import open_database
 from tripdesk.desk.drafts import load_draft
 from tripdesk.desk.posting import queue_draft
@@ -50,10 +52,14 @@ def run(args: argparse.Namespace) -> int:
             approved_by=approved_by,
             hold_until=hold_for(draft, config, held),
         )
+        record_approval(conn, post.id, approved_by)
     finally:
         conn.close()
     if args.json:
-        print(json.dumps({"id": post.id, "state": post.state, **verdict.to_dict()}, indent=2))
+        facts = {"approved_by": post.approved_by, "hold_until": post.to_dict()["hold_until"]}
+        print(
+            json.dumps({"id": post.id, "state": post.state, **facts, **verdict.to_dict()}, indent=2)
+        )
     else:
         print(post.id)
     return 0

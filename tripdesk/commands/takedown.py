@@ -40,6 +40,9 @@ def run(args: argparse.Namespace) -> int:
                     f"Post {post.id} is {post.state}; only published posts can be taken down "
                     f"(cancel it instead: `tripdesk outbox cancel {post.id}`)."
                 )
+            if post.takedown is not None:
+                said = " ".join(post.removals) or "it is queued."
+                raise TripdeskError(f"Post {post.id}'s removal was already asked for: {said}")
             targets = [post]
             why = "taken down by the teacher"
         else:

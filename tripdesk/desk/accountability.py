@@ -124,6 +124,12 @@ def approve(
     return staff.check_pin(conn, approver, pin, now=now).name
 
 
+def record_approval(conn: sqlite3.Connection, post_id: int, approver: str | None) -> None:
+    """Put the approver's name beside the post in the audit log (the outbox keeps it too)."""
+    if approver is not None:
+        audit.record(conn, "staff.approved", post=post_id, approver=approver)
+
+
 def _who_must_approve(conn: sqlite3.Connection, config: Config) -> str:
     why = "it shows pupils" if config.approval.required == "children" else "every post does"
     names = approvers(conn, config)

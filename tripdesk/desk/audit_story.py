@@ -70,7 +70,7 @@ def details(line: StoryLine) -> str:
         facts = "\n".join(f"  {key}: {_value(value)}" for key, value in event.facts.items())
         stamp = event.at.astimezone().strftime("%d %b %H:%M:%S")
         blocks.append(f"#{event.id} {event.kind} at {stamp}" + (f"\n{facts}" if facts else ""))
-    return "\n".join(blocks)
+    return "\n\n".join(blocks)
 
 
 def is_dry_run(event: Event) -> bool:

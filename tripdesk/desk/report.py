@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from PIL import Image
+
 from tripdesk import audit
 from tripdesk.config import Config
 from tripdesk.consent.register import Register
@@ -29,12 +31,12 @@ from tripdesk.draft import DraftPhoto
 from tripdesk.errors import TripdeskError
 from tripdesk.media.faces import face_report
 from tripdesk.media.prepare import prepare
-from tripdesk.media.thumbs import thumbnail
 from tripdesk.pool import catalogue
 from tripdesk.publish.outbox import Outbox, OutboxPost
 
 Format = Literal["html", "csv"]
 THUMBNAIL_SIDE = 240
+THUMBNAIL_QUALITY = 80
 NETWORK_NAMES = {"x": "X", "bluesky": "Bluesky", "mastodon": "Mastodon", "dry-run": "dry-run"}
 CSV_COLUMNS = (
     "post",
@@ -318,8 +320,21 @@ def _small_copy(config: Config, photo: DraftPhoto) -> tuple[bytes | None, str | 
         return None, "The photo is no longer in the pool.", sha256
     if sha256 and prepared.source_sha256 != sha256:
         return None, "The pool copy has changed since this was sent.", sha256
-    small = thumbnail(prepared.path, THUMBNAIL_SIDE, cache_dir=config.home / "cache" / "report")
-    return small.read_bytes(), None, prepared.source_sha256
+    small = _small_jpeg(prepared.path)
+    return small, None if small else "The prepared copy cannot be read.", prepared.source_sha256
+
+
+def _small_jpeg(prepared: Path) -> bytes | None:
+    """The prepared upload shrunk and written afresh: Pillow keeps no metadata it is not given."""
+    try:
+        with Image.open(prepared) as image:
+            image.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.LANCZOS)
+            small = image.convert("RGB")
+    except OSError:
+        return None
+    buffer = io.BytesIO()
+    small.save(buffer, "JPEG", quality=THUMBNAIL_QUALITY)
+    return buffer.getvalue()
 
 
 def _shown(pupil_id: str, register: Register, consent: str) -> PupilShown:

@@ -67,6 +67,8 @@ code { font-size: 0.8rem; overflow-wrap: anywhere; }
 a { color: #1d4ed8; overflow-wrap: anywhere; }
 @media (max-width: 30rem) {
   main { padding: 0.6rem; }
+  .figures { grid-template-columns: 1fr 1fr; }
+  .figures dd { font-size: 1.15rem; }
   .facts { grid-template-columns: 1fr; }
   .facts dd { margin-bottom: 0.35rem; }
 }

@@ -155,20 +155,23 @@ _TAGS = range(0xE0020, 0xE0080)  # the letters of a flag like Scotland's or Wale
 
 def _hidden_at(text: str) -> Iterator[int]:
     """Where a character is that shows nothing (zero-width, direction overrides, escapes)."""
-    if text.isascii():
-        yield from (match.start() for match in _CONTROL.finditer(text))
-        return
-    for i, char in enumerate(text):
-        if char.isascii():
-            if _CONTROL.match(char):
-                yield i
-            continue
-        if (
-            char in BLANKS
-            or unicodedata.category(char) == "Cc"
-            or (unicodedata.category(char) == "Cf" and not _belongs(text, i))
-        ):
+    pattern = _CONTROL if text.isascii() else _hidden_pattern()
+    for match in pattern.finditer(text):
+        i = match.start()
+        if unicodedata.category(text[i]) != "Cf" or not _belongs(text, i):
             yield i
+
+
+@cache
+def _hidden_pattern() -> re.Pattern[str]:
+    """Every control, format and blank character Unicode has, as one character class."""
+    hidden = [
+        chr(code)
+        for block in (range(0x30000), range(0xE0000, 0xE1000))
+        for code in block
+        if unicodedata.category(chr(code)) in ("Cc", "Cf") and chr(code) not in "\t\n\r"
+    ]
+    return re.compile("[" + re.escape("".join(sorted({*hidden, *BLANKS}))) + "]")
 
 
 def _belongs(text: str, i: int) -> bool:
@@ -439,6 +442,25 @@ def _name_finding(hit: NameHit, typed: str, where: Where, settings: GuardSetting
                 f"“{typed}”{place} may be a pupil's surname; confirm it is not used as a name "
                 "here, or take it out."
             )
+        return _finding("first-names-only", hit.severity, FIRST_NAMES, message, where)
+    if hit.kind == "context":
+        message = (
+            f"“{typed}”{place} is a pupil's surname; it may belong to someone else here (a "
+            "famous person, a title, a product); confirm it does not name the pupil, or take "
+            "it out."
+        )
+        return _finding("first-names-only", hit.severity, FIRST_NAMES, message, where)
+    if hit.kind == "initial":
+        message = (
+            f"“{typed}”{place} adds a surname initial that tells apart two pupils of that "
+            "first name; confirm, or use the first name only."
+        )
+        return _finding("first-names-only", hit.severity, FIRST_NAMES, message, where)
+    if hit.kind == "near miss":
+        message = (
+            f"“{typed}”{place} is close to a pupil's full name; confirm it is not the pupil's "
+            "surname misspelt, or use the first name only."
+        )
         return _finding("first-names-only", hit.severity, FIRST_NAMES, message, where)
     names = ", ".join(_who(pupil) for pupil in hit.pupils)
     return _finding(

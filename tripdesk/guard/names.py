@@ -1,10 +1,13 @@
 """Finding pupils' names in a draft however they are typed.
 
-A surname can reach a post in many disguises: another case, a possessive, a hyphen, accents
-typed or left out, look-alike or full-width letters, zero-width characters, or glued into a
-hashtag. `fold` undoes all of these while remembering where each character came from, so a
-finding can point at the exact span the teacher typed. Surnames that are also ordinary words
-(Park, Hall, May) are treated as names only when the text uses them as names.
+A surname can reach a post in many disguises: another case, a possessive, accents typed or left
+out, styled or look-alike letters (folded by Unicode's own data, in `letters`), hidden
+characters, digits and signs for letters, letters pulled apart, a name broken by a hyphen or a
+line break, or glued into a hashtag, a handle or a web address (split by word frequencies, in
+`split`). `fold` undoes the character-level disguises while remembering where each character
+came from, so a finding points at the exact span the teacher typed. Surnames that are also
+ordinary words (Park, Hall, May) are names only when the text uses them as names; where the
+guard cannot know (a famous namesake, a title, a fixed phrase, an initial, a near miss) it asks.
 """
 
 from __future__ import annotations
@@ -12,8 +15,9 @@ from __future__ import annotations
 import re
 import weakref
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import product
 from typing import Literal
 
 from tripdesk.consent.register import Pupil, Register
@@ -44,7 +48,10 @@ class Folded:
 
 # Signs typed for letters inside a word (Kh@n, Jone$, K!ng), read as the letters they stand for.
 _SIGNS = {"$": "s", "@": "a", "!": "i", "|": "l", "€": "e"}
-_SIGN = re.compile(r"(?<=[^\W\d_])[$@!|€](?=[^\W\d_])|(?<![\w@#])\$(?=[^\W\d_])|(?<=[^\W\d_])\$")
+_SIGN = re.compile(
+    r"(?<=[^\W_])[$@!|€]+(?=[^\W_])|(?<![\w@#$|])[$|][$@!|€]*(?=[^\W_])"
+    r"|(?<=[^\W_])[$@!|€]*[$|](?![^\W_])"
+)
 # Two regional indicators alone make a country's flag; longer runs spell words.
 _INDICATOR = "[\U0001f1e6-\U0001f1ff]"
 _FLAG = re.compile(f"(?<!{_INDICATOR}){_INDICATOR}{{2}}(?!{_INDICATOR})")
@@ -65,20 +72,28 @@ def fold(text: str) -> Folded:
         out, upper = list(plain), [c.isupper() for c in text]
         origin, disguised = list(range(size)), [False] * size
     else:
-        flags = {i for m in _FLAG.finditer(text) for i in range(m.start(), m.end())}
-        for index, char in enumerate(text):
-            folded = (char, False, False) if index in flags else fold_char(char)
-            plain, is_upper, look_alike = folded
-            if not plain and disguised and invisible(char):
-                disguised[-1] = True  # a hidden character inside a word is a disguise too
-            for piece in plain:
-                out.append(piece)
+        chars = [fold_char(char) for char in text]
+        for match in _FLAG.finditer(text):
+            for i in range(match.start(), match.end()):
+                chars[i] = (text[i], False, False)
+        for index, (plain, is_upper, look_alike) in enumerate(chars):
+            if len(plain) == 1:
+                out.append(plain)
                 origin.append(index)
                 upper.append(is_upper)
                 disguised.append(look_alike)
+            elif not plain:
+                if disguised and invisible(text[index]):
+                    disguised[-1] = True  # a hidden character inside a word is a disguise too
+            else:
+                out.extend(plain)
+                origin.extend([index] * len(plain))
+                upper.extend([is_upper] * len(plain))
+                disguised.extend([look_alike] * len(plain))
     for match in _SIGN.finditer("".join(out)):
-        out[match.start()] = _SIGNS[match.group()]
-        disguised[match.start()] = True
+        for at in range(match.start(), match.end()):
+            out[at] = _SIGNS[out[at]]
+            disguised[at] = True
     return Folded("".join(out), tuple(origin), tuple(upper), tuple(disguised))
 
 
@@ -179,6 +194,13 @@ class NameIndex:
         self.lengths_set = frozenset(self.lengths)
         self.endings = frozenset(key[-3:] for key in self.surnames)
         self.prefixes = frozenset(key[:2] for key in self.surnames if len(key) >= 4)
+        never_first = [
+            key
+            for key, pupils in self.forenames.items()
+            if len(key) >= 4 and any(p.never_photograph for p in pupils)
+        ]
+        self.broken_prefixes = self.prefixes | {key[:2] for key in never_first}
+        self.broken_lengths = self.lengths_set | {len(key) for key in never_first}
         self.splits: dict[str, tuple[tuple[int, int], ...]] = {}
 
     def split(self, word: str) -> tuple[tuple[int, int], ...]:
@@ -248,6 +270,7 @@ def find_names(
         token = tokens[i]
         used = _surname_at(tokens, i, index, hits)
         _inside(token, index, tagged_ids, hits)
+        _last_letter_a_sign(token, text[token.end : token.end + 1], index, hits)
         _first_name(tokens, i, index, tagged_ids, hits)
         _after_first_name(tokens, i, index, hits)
         i += used
@@ -301,6 +324,12 @@ def _judge_surname(
     never = any(p.never_photograph for p in pupils)
     kind: HitKind = "never named" if never else "surname"
     disguised = any(t.disguised for t in tokens[i:j])
+    if key in index.forenames and not disguised:
+        # Another pupil's first name ("James" for James Okafor and for Ella James): read as
+        # the first name it also is, unless the surname's own pupil must never be named.
+        return kind, "confirm" if never else None
+    if key not in ORDINARY_WORDS and not tokens[i].capital and zipf(key) >= _EVERYDAY_ZIPF:
+        return kind, "confirm" if never else None  # "we read", "three miles" in lower case
     if key not in ORDINARY_WORDS:
         if not never and not disguised and _context(tokens, i, j, index):
             return "context", "confirm"
@@ -321,8 +350,6 @@ def _context(tokens: _Tokens, i: int, j: int, index: NameIndex) -> bool:
     before = _word_before(tokens, i)
     if before is not None and not before.shouting:
         if before.word in words.TITLES:
-            return True
-        if before.word in ("a", "an") and first.capital:  # a product: "a Dyson"
             return True
         if (
             before.capital
@@ -347,6 +374,7 @@ def _context(tokens: _Tokens, i: int, j: int, index: NameIndex) -> bool:
 
 
 _OPENER_ZIPF = 5.6  # at a sentence start, a word this common is no first name ("Then Khan")
+_EVERYDAY_ZIPF = 4.95  # in lower case, a word this common is the word (read, miles, weeks)
 
 
 # How sure the text is that an ordinary word is used as a name, and what each reading costs:
@@ -450,8 +478,21 @@ def _a_date(tokens: _Tokens, i: int, j: int) -> bool:
 
 _DAY = re.compile(r"\d{1,4}(?:st|nd|rd|th)?")
 # Digits typed for letters in a name: 1 may be an i or an l, so both are tried.
-_LEET_I = str.maketrans("0134578", "oieastb")
-_LEET_L = str.maketrans("0134578", "oleastb")
+_LEET = str.maketrans("034578", "oeastb")
+
+
+def _spellings(word: str) -> list[str]:
+    """The word with digits read as letters; each 1 as an i or an l (every mix, for a few)."""
+    spelt = word.translate(_LEET)
+    ones = spelt.count("1")
+    mixes = list(product("il", repeat=ones)) if ones <= 3 else [("i",) * ones, ("l",) * ones]
+    found = []
+    for mix in mixes:
+        letters = iter(mix)
+        candidate = "".join(next(letters) if c == "1" else c for c in spelt)
+        if candidate.isalpha():
+            found.append(candidate)
+    return found
 
 
 def _inside(token: _Token, index: NameIndex, tagged: set[str], hits: list[NameHit]) -> None:
@@ -462,16 +503,28 @@ def _inside(token: _Token, index: NameIndex, tagged: set[str], hits: list[NameHi
         _search_long(token, index, hits)
         return
     if not word.isalpha() and sum(c.isalpha() for c in word) >= 2:
-        for table in (_LEET_I, _LEET_L):
-            spelt = word.translate(table)
-            if spelt.isalpha():
-                _spelt_with_digits(token, spelt, index, tagged, hits)
+        for spelt in _spellings(word):
+            _spelt_with_digits(token, spelt, index, tagged, hits)
     if word in index.all_names or (len(word) < 5 and not token.compound):
         return
     if not token.compound and known(word):
         _glued_word(token, index, hits)
         return
     _pieces(token, word, index.split(word), index, tagged, hits, token.disguised)
+
+
+def _last_letter_a_sign(token: _Token, sign: str, index: NameIndex, hits: list[NameHit]) -> None:
+    """A name whose last letter is typed as a sign ("W1sn13wsk!", "O'Nei|"): the sign is read
+    as the letter when that makes a pupil's surname, and never otherwise ("Khan!" stays)."""
+    letter = {"!": "i", "|": "l", "1": "i"}.get(sign)
+    if letter is None or len(token.word) < 3:
+        return
+    for spelt in _spellings(token.word + letter):
+        found = index.surname(spelt)
+        if found is not None and found[0] not in ORDINARY_WORDS:
+            end = token.end + 1
+            hits.append(NameHit("surname", "block", token.start, end, tuple(found[1])))
+            return
 
 
 def _glued_word(token: _Token, index: NameIndex, hits: list[NameHit]) -> None:
@@ -494,6 +547,9 @@ def _glued_word(token: _Token, index: NameIndex, hits: list[NameHit]) -> None:
 def _spelt_with_digits(
     token: _Token, spelt: str, index: NameIndex, tagged: set[str], hits: list[NameHit]
 ) -> None:
+    if len(spelt) > LONGEST_SPLIT:
+        _search_long(replace(token, word=spelt), index, hits)
+        return
     found = index.surname(spelt)
     if found is not None:
         key, pupils = found
@@ -553,8 +609,8 @@ def _pieces(
                 severity = "block" if len(key) >= _MIN_BURIED or aligned else "confirm"
             elif never or disguised:
                 severity = "block" if aligned else "confirm"
-            elif aligned and before not in words.DETERMINERS | words.DATE_WORDS:
-                severity = "confirm"
+            elif aligned and (a == 0 or before in words.CHEERS):
+                severity = "confirm"  # "#ParkLife", "#TeamPark"; not "#MuseumDay"
             if severity is not None:
                 hits.append(NameHit(kind, severity, start, end, tuple(pupils)))
         _first_name_piece(piece, start, end, aligned, index, tagged, hits)
@@ -705,37 +761,40 @@ _BREAK = re.compile(r"-|-?\r?\n|\s?-\s?|\.")
 
 
 def _broken(tokens: _Tokens, index: NameIndex, hits: list[NameHit]) -> None:
-    """A surname broken into pieces ("Kh-an", "Oka\\nfor", "Pat el"): pieces that are not all
-    real words, joined, make a pupil's surname."""
+    """A name broken into pieces ("Kh-an", "Oka\\nfor", "Pat el"): pieces joined by a hyphen or
+    a line break, or spaced pieces that are not all real words, make a pupil's surname or a
+    never-photograph pupil's first name."""
     for i in range(len(tokens) - 1):
-        if tokens[i].word[:2] not in index.prefixes:
+        if tokens[i].word[:2] not in index.broken_prefixes:
             continue
         for size in (2, 3):
             run = tokens[i : i + size]
             if len(run) < size or any(len(t.word) == 1 for t in run):
                 break
-            if sum(len(t.word) for t in run) not in index.lengths_set:
+            if sum(len(t.word) for t in run) not in index.broken_lengths:
                 continue
             gaps = [t.gap for t in run[1:]]
             spaced = any(not _BREAK.fullmatch(gap) for gap in gaps)
-            if spaced and any(gap not in (" ",) and not _BREAK.fullmatch(gap) for gap in gaps):
+            if spaced and any(gap != " " and not _BREAK.fullmatch(gap) for gap in gaps):
                 break
-            found = index.surname("".join(t.word for t in run))
+            if spaced and all(len(t.word) >= 3 and known(t.word) for t in run):
+                continue  # two real words side by side ("new man"), not a name broken up
+            joined = "".join(t.word for t in run)
+            never = tuple(p for p in index.forenames.get(joined, ()) if p.never_photograph)
+            if never and not index.forenames.get(run[0].word):
+                hits.append(NameHit("never named", "block", run[0].start, run[-1].end, never))
+            found = index.surname(joined)
             if found is None:
                 continue
             key, pupils = found
             if key in ORDINARY_WORDS or len(key) < 4 or index.surname(run[0].word):
                 continue
-            real = all(len(t.word) >= 3 and known(t.word) for t in run)
-            if spaced and real:
-                continue
-            severity: HitSeverity = "confirm" if real else "block"
             if _forename_before(tokens, i, pupils, index):
                 hits.append(
                     NameHit("full name", "block", tokens[i - 1].start, run[-1].end, tuple(pupils))
                 )
             else:
-                hits.append(NameHit("surname", severity, run[0].start, run[-1].end, tuple(pupils)))
+                hits.append(NameHit("surname", "block", run[0].start, run[-1].end, tuple(pupils)))
 
 
 _KIND_ORDER: dict[str, int] = {

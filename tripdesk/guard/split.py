@@ -33,9 +33,14 @@ def zipf(word: str) -> float:
     return math.log10(frequency) + 9 if frequency else 0.0
 
 
-def known(word: str, floor: float = 3.0) -> bool:
-    """A real English word, common enough that it is not a glued pair of others."""
-    return zipf(word) >= floor
+@cache
+def _common() -> frozenset[str]:
+    return frozenset(word for word, frequency in _frequencies().items() if frequency >= 1e-6)
+
+
+def known(word: str) -> bool:
+    """A real English word (zipf 3 or more), common enough not to be a glued pair of others."""
+    return word in _common()
 
 
 def _cost(piece: str, names: Collection[str]) -> float | None:

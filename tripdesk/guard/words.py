@@ -58,6 +58,8 @@ ORDINARY_WORDS = (
     peach peacock pear perch piper plum pool potter prince rain raven ray rook roe rowan
     salmon sharp shore singer sky slate smart sole starling steer stork straw sugar sun tanner
     thatcher thorn tiger violet wheat whale willow wing wings
+    read miles booth barber cooper chambers stokes marks glover lock mole weeks norman nurse
+    skinner kitchen parrot cave dyer cope hatch mead gibbons hedges chapel
     """
     )
     | PLACE_NAMES
@@ -95,7 +97,7 @@ GREETINGS = _words("thanks thank congratulations congrats done bravo go hi hello
 
 # Titles before a surname: an adult (a parent, a teacher, a famous person), so the guard asks.
 TITLES = _words(
-    "mr mrs ms miss mx dr sir dame lord lady professor prof captain coach saint st rev reverend"
+    "mr mrs ms miss mx dr sir dame lord lady professor prof captain saint st rev reverend"
 )
 
 # Capitalised words that open a sentence or cheer a pupil on, and are no famous first name:
@@ -108,6 +110,9 @@ NOT_FIRST_NAMES = _words(
     proud team go hooray yay wow look see meet ask with from to of is was
     """
 )
+
+# Words that cheer a pupil on inside a hashtag: a word-like surname after them is a name.
+CHEERS = _words("team go well done welldone proud congrats congratulations thanks bravo yay")
 
 # Words that follow an inventor's or maker's name in a fixed phrase ("Bunsen burner", "Newton's
 # cradle", "Morse code"): the surname may be the thing's, not the pupil's, so the guard asks.

@@ -118,6 +118,7 @@ class Source:
 
 
 def migrate(conn: sqlite3.Connection) -> None:
+    """The pool's tables alone (the trip's opener migrates every part; reads only read)."""
     store.ensure_schema(conn, "pool", MIGRATIONS)
 
 
@@ -130,24 +131,20 @@ def pool_file(pool: Path, photo: PoolPhoto) -> Path:
 
 def list_photos(conn: sqlite3.Connection, *, limit: int | None = None) -> list[PoolPhoto]:
     """Pool photos, the latest pooled first."""
-    migrate(conn)
     rows = conn.execute(_SELECT + " ORDER BY p.id DESC LIMIT ?", (-1 if limit is None else limit,))
     return [_photo(row) for row in rows]
 
 
 def photo_by_id(conn: sqlite3.Connection, photo_id: int) -> PoolPhoto | None:
-    migrate(conn)
     return _one(conn, "p.id = ?", photo_id)
 
 
 def photo_by_sha(conn: sqlite3.Connection, sha256: str) -> PoolPhoto | None:
-    migrate(conn)
     return _one(conn, "p.sha256 = ?", sha256.lower())
 
 
 def photo_by_path(conn: sqlite3.Connection, path: Path) -> PoolPhoto | None:
     """The photo at a pool path (a relative path is taken from the current folder)."""
-    migrate(conn)
     return _one(conn, "p.pool_path = ?", os.path.abspath(path))
 
 
@@ -155,7 +152,6 @@ def set_tags(
     conn: sqlite3.Connection, photo_id: int, pupils: Sequence[str], no_children: bool
 ) -> PoolPhoto:
     """Record who is in a photo (register ids), or that no child can be identified in it."""
-    migrate(conn)
     pupils = sorted(set(pupils))
     if pupils and no_children:
         raise TripdeskError("A photo tagged with pupils cannot also be declared free of children.")
@@ -180,7 +176,6 @@ def add_derived(
     """Catalogue a file made from a pool photo (e.g. its faces blurred), already written at
     `path` inside the pool. It keeps the parent's capture time and origin; no inbox original.
     """
-    migrate(conn)
     existing = photo_by_sha(conn, sha256)
     if existing is not None:
         return existing
@@ -215,7 +210,6 @@ def add_derived(
 
 def counts(conn: sqlite3.Connection) -> PoolCounts:
     """The header figures, in one query. Blurred and other derived copies are not counted."""
-    migrate(conn)
     midnight = datetime.combine(datetime.now().date(), time()).astimezone(UTC).isoformat()
     row = conn.execute(
         f"""
@@ -294,7 +288,6 @@ def waiting_source(conn: sqlite3.Connection, path: Path) -> Source | None:
 
 def waiting_sources(conn: sqlite3.Connection, photo_id: int | None = None) -> list[Source]:
     """Inbox originals not yet deleted nor found gone, of one photo or of all."""
-    migrate(conn)
     where = "" if photo_id is None else " AND photo_id = ?"
     rows = conn.execute(
         f"SELECT * FROM pool_source s WHERE {_WAITING}{where} ORDER BY id",

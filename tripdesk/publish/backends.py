@@ -190,7 +190,7 @@ NETWORKS = ("x", "bluesky", "mastodon")
 
 def chosen_networks(config: Config) -> tuple[str, ...]:
     """The networks a new post goes to: `("dry-run",)`, or one or more of `NETWORKS`."""
-    return (config.backend,)
+    return config.networks
 
 
 def new_key(network: str) -> str:
@@ -236,4 +236,19 @@ def make_backend(
         from tripdesk.publish.x import XBackend
 
         return XBackend(found, base=credentials.api_base())
-    raise TripdeskError(f"tripdesk cannot publish to {network!r}.")
+    from tripdesk.publish import logins
+
+    found = logins.load(conn, network) if network in logins.ENV else None
+    if found is None:
+        name = logins.NAMES.get(network, network)
+        raise TripdeskError(
+            f"Publishing to {name} is chosen but no {name} credentials are set: run `tripdesk "
+            f"account set --network {network}`; the posts wait in the outbox."
+        )
+    if network == "bluesky":
+        from tripdesk.publish.bluesky import BlueskyBackend
+
+        return BlueskyBackend(*found.values, pds=logins.bluesky_pds())
+    from tripdesk.publish.mastodon import MastodonBackend
+
+    return MastodonBackend(found.values[0], base=logins.mastodon_base(), cache=config.home)

@@ -11,20 +11,21 @@ from __future__ import annotations
 import random
 import sqlite3
 from collections.abc import Callable, Collection, Sequence
-from datetime import UTC, date, datetime
-from typing import Any
+from datetime import UTC, datetime
 
 from tripdesk.config import Config
 from tripdesk.draft import Draft
-from tripdesk.publish import schema
+from tripdesk.publish import costs, schema
 from tripdesk.publish.backends import Backend
 from tripdesk.publish.backoff import Backoff
 from tripdesk.publish.moves import Moves
+from tripdesk.publish.networks import Networks
 from tripdesk.publish.outcomes import CHECK_ACCOUNT, INTERRUPTED_UNKNOWN
 from tripdesk.publish.photos import Photos, Prepare
 from tripdesk.publish.posts import STATES, Attempt, Delivery, OutboxPost, PostRows, PostState
 from tripdesk.publish.removals import Remover
-from tripdesk.publish.sending import Consent, Networks, Review, Sender, SendSummary
+from tripdesk.publish.rounds import SendSummary
+from tripdesk.publish.sending import Consent, Review, Sender
 from tripdesk.publish.switches import Switches
 from tripdesk.verdict import Verdict
 
@@ -58,6 +59,9 @@ class Outbox:
         passphrase: Callable[[], str] | None = None,
         consent: Consent | None = None,
     ) -> None:
+        """`review` (the guard, run again at send time) and `consent` (each tagged pupil's
+        consent, noted at send time) come from the hallway; without `review` the outbox keeps
+        and changes posts but cannot send them."""
         schema.ensure(conn)  # until every caller opens the database through the one opener
         self.conn = conn
         self.config = config
@@ -75,8 +79,8 @@ class Outbox:
             self._networks,
             photos,
             self._switches,
-            review=review or _real_review,
-            consent=consent or _real_consent,
+            review=review,
+            consent=consent,
             clock=self._clock,
             backoff=backoff,
             remover=Remover(conn, self._switches, self._clock, backoff),
@@ -172,6 +176,10 @@ class Outbox:
         ]
         return max(holds) if holds else None
 
+    def spent(self) -> float:
+        """The trip's total so far, in dollars: what every sent delivery cost."""
+        return costs.spent(self.conn)
+
     # Sending ----------------------------------------------------------------------------
 
     def send_due(self) -> SendSummary:
@@ -181,32 +189,3 @@ class Outbox:
     def recover(self) -> list[int]:
         """Settle posts left `sending` by a process that died; call only with the send lock."""
         return self._sender.recover()
-
-
-def _real_review(draft: Draft, conn: sqlite3.Connection, config: Config) -> Verdict:
-    from tripdesk.desk.review import review_draft
-
-    return review_draft(draft, conn, config)
-
-
-def _real_consent(
-    conn: sqlite3.Connection, pupil_ids: Sequence[str], today: date
-) -> dict[str, dict[str, Any]]:
-    """Each tagged pupil's consent as the register says at send time, for the trip report."""
-    from tripdesk.consent.store import load_register
-
-    register = load_register(conn)
-    snapshot: dict[str, dict[str, Any]] = {}
-    for pupil_id in pupil_ids:
-        pupil = register.get(pupil_id)
-        snapshot[pupil_id] = {
-            "status": pupil.status(today) if pupil else "not on the register",
-            "checked_on": today.isoformat(),
-            "expires": _day(pupil.consent_expires) if pupil else None,
-            "withdrawn": _day(pupil.consent_withdrawn) if pupil else None,
-        }
-    return snapshot
-
-
-def _day(value: date | None) -> str | None:
-    return value.isoformat() if value else None

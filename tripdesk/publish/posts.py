@@ -47,6 +47,7 @@ class Delivery:
     url: str | None = None
     reason: str | None = None
     sent_at: datetime | None = None
+    cost: float | None = None
     removal: RemovalState | None = None
     removal_reason: str | None = None
     removed_at: datetime | None = None
@@ -70,6 +71,7 @@ class Delivery:
             "url": self.url,
             "reason": self.reason,
             "sent_at": _iso(self.sent_at),
+            "cost": self.cost,
             "removal": self.removal,
             "removal_reason": self.removal_reason,
             "removed_at": _iso(self.removed_at),
@@ -108,6 +110,11 @@ class OutboxPost:
         return "refused" if "refused" in asked else "removed"
 
     @property
+    def cost(self) -> float:
+        """What the post cost, in dollars, on the networks it went to."""
+        return sum(d.cost or 0.0 for d in self.deliveries if d.state == "sent")
+
+    @property
     def removals(self) -> tuple[str, ...]:
         """A receipt for each network the post has been removed from (or that refused)."""
         return tuple(d.receipt for d in self.deliveries if d.receipt)
@@ -135,6 +142,7 @@ class OutboxPost:
             "takedown": self.takedown,
             "takedown_reason": self.takedown_reason,
             "removals": list(self.removals),
+            "cost": round(self.cost, 4),
         }
 
 
@@ -248,6 +256,7 @@ def _delivery(row: sqlite3.Row) -> Delivery:
         url=row["url"],
         reason=row["reason"],
         sent_at=when(row["sent_at"]),
+        cost=row["cost"],
         removal=row["removal"],
         removal_reason=row["removal_reason"],
         removed_at=when(row["removed_at"]),

@@ -86,6 +86,7 @@ MIGRATIONS = [
         url TEXT,
         reason TEXT,
         sent_at TEXT,
+        cost REAL,
         removal TEXT CHECK (removal IN ('queued', 'removing', 'removed', 'refused')),
         removal_reason TEXT,
         removal_next_at TEXT,

@@ -14,25 +14,18 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from tripdesk import audit
-from tripdesk import config as settings
 from tripdesk.config import Config
 from tripdesk.draft import Draft
 from tripdesk.errors import TripdeskError
-from tripdesk.publish.backends import (
-    Backend,
-    Outgoing,
-    Published,
-    chosen_networks,
-    make_backend,
-    new_key,
-)
+from tripdesk.publish import costs
+from tripdesk.publish.backends import Outgoing, Published, new_key
 from tripdesk.publish.backoff import Backoff
 from tripdesk.publish.lock import SendLock
+from tripdesk.publish.networks import Networks
 from tripdesk.publish.outcomes import (
     INTERRUPTED_BEFORE,
     INTERRUPTED_UNKNOWN,
@@ -42,6 +35,7 @@ from tripdesk.publish.outcomes import (
 from tripdesk.publish.photos import Photos
 from tripdesk.publish.posts import NETWORK_NAMES, iso, summed_up
 from tripdesk.publish.removals import Remover
+from tripdesk.publish.rounds import Round, SendSummary, Stop
 from tripdesk.publish.switches import Switches
 from tripdesk.store import transaction
 from tripdesk.verdict import Verdict
@@ -53,113 +47,6 @@ NO_CONNECTION = "No connection; the outbox will try again when it is back."
 _BUCKETS = {"sent": "sent", "failed": "failed", "uncertain": "uncertain", "blocked": "blocked"}
 
 
-@dataclass(frozen=True)
-class SendSummary:
-    """What one `send_due` did; `message` explains why it stopped early, if it did."""
-
-    sent: tuple[int, ...] = ()
-    failed: tuple[int, ...] = ()
-    uncertain: tuple[int, ...] = ()
-    blocked: tuple[int, ...] = ()
-    waiting: tuple[int, ...] = ()
-    offline: bool = False
-    paused: bool = False
-    message: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "sent": list(self.sent),
-            "failed": list(self.failed),
-            "uncertain": list(self.uncertain),
-            "blocked": list(self.blocked),
-            "waiting": list(self.waiting),
-            "offline": self.offline,
-            "paused": self.paused,
-            "message": self.message,
-        }
-
-
-@dataclass
-class Round:
-    """One `send_due`: what happened to each post, and which networks are out for the round."""
-
-    by_bucket: dict[str, list[int]] = field(default_factory=dict)
-    skipped: set[int] = field(default_factory=set)
-    unavailable: set[str] = field(default_factory=set)
-    checked: set[str] = field(default_factory=set)
-    offline: bool = False
-    message: str | None = None
-
-    def add(self, bucket: str, post_id: int) -> None:
-        self.by_bucket.setdefault(bucket, []).append(post_id)
-
-    def summary(self, paused: bool) -> SendSummary:
-        def get(bucket: str) -> tuple[int, ...]:
-            return tuple(self.by_bucket.get(bucket, ()))
-
-        return SendSummary(
-            sent=get("sent"),
-            failed=get("failed"),
-            uncertain=get("uncertain"),
-            blocked=get("blocked"),
-            waiting=get("waiting"),
-            offline=self.offline,
-            paused=paused,
-            message=self.message,
-        )
-
-
-class Stop(Exception):
-    """Ends this `send_due` early: the reason applies to every post, not just this one."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class Networks:
-    """The backends of one round, made on first use; backends given by the caller win.
-
-    Settings are read afresh each round, so `account set` or `account forget` in another
-    process takes effect in a running app without a restart.
-    """
-
-    def __init__(
-        self,
-        conn: sqlite3.Connection,
-        config: Config,
-        given: Backend | Sequence[Backend] | None,
-        passphrase: Callable[[], str] | None,
-    ) -> None:
-        self.conn = conn
-        self.config = config
-        listed = () if given is None else (given,) if hasattr(given, "publish") else given
-        self._given: dict[str, Backend] = {b.name: b for b in listed}  # type: ignore[union-attr]
-        self._passphrase = passphrase
-        self._made: dict[str, Backend] = dict(self._given)
-        self._settings: Config | None = None
-
-    def fresh(self) -> None:
-        self._made = dict(self._given)
-        self._settings = None
-
-    def chosen(self) -> tuple[str, ...]:
-        """The networks a post goes to when it is first sent."""
-        return tuple(self._given) or chosen_networks(self._current())
-
-    def backend(self, network: str) -> Backend:
-        if network not in self._made:
-            self._made[network] = make_backend(
-                self._current(), conn=self.conn, network=network, passphrase=self._passphrase
-            )
-        return self._made[network]
-
-    def _current(self) -> Config:
-        if self._settings is None:
-            self._settings = settings.load(self.config.home)
-        return self._settings
-
-
 class Sender:
     def __init__(
         self,
@@ -169,8 +56,8 @@ class Sender:
         photos: Photos,
         switches: Switches,
         *,
-        review: Review,
-        consent: Consent,
+        review: Review | None,
+        consent: Consent | None,
         clock: Clock,
         backoff: Backoff,
         remover: Remover,
@@ -188,6 +75,11 @@ class Sender:
 
     def send_due(self) -> SendSummary:
         """Remove what a takedown asks for, then send every post that is due, one at a time."""
+        if self._review is None:
+            raise TripdeskError(
+                "This outbox was opened without the guard, so it cannot send; send from the app "
+                "or with `tripdesk outbox send`."
+            )
         with SendLock(self.config.home / "outbox.lock") as locked:
             if not locked:
                 return SendSummary(message="Another tripdesk is sending right now.")
@@ -274,11 +166,12 @@ class Sender:
         pending = [r["network"] for r in existing if r["state"] == "queued"] or (
             [] if existing else networks
         )
-        ready = [network for network in pending if self.ready(network, now)]
+        row = self.conn.execute("SELECT * FROM outbox_post WHERE id = ?", (post_id,)).fetchone()
+        draft = Draft.from_dict(json.loads(row["draft"]), source=f"outbox post {post_id}")
+        ready = [n for n in pending if self.ready(n, now) and self._affordable(n, draft, now)]
         if not ready or not self._claim(post_id, networks, ready, new=not existing):
             return None
         row = self.conn.execute("SELECT * FROM outbox_post WHERE id = ?", (post_id,)).fetchone()
-        draft = Draft.from_dict(json.loads(row["draft"]), source=f"outbox post {post_id}")
         try:
             held_back = self._check_again(post_id, draft, json.loads(row["verdict"]))
             refused = Outcome("blocked", "blocked", reason=held_back) if held_back else None
@@ -299,12 +192,21 @@ class Sender:
                 outcome = _tried_again_at(outcome, later)
             elif outcome.until is not None:
                 later = max(later, outcome.until) if later else outcome.until
-            self._finish(post_id, network, outcome, published)
+            price = costs.cost(network, draft, self.networks.settings().publish.prices)
+            self._finish(post_id, network, outcome, published, price if published else None)
             self._after(network, outcome, now)
             if outcome.then in ("pause", "stop"):
                 self._settle(post_id, next_attempt_at=later)
                 raise Stop(outcome.reason or "Paused.")
         return self._settle(post_id, next_attempt_at=later)
+
+    def _affordable(self, network: str, draft: Draft, now: Round) -> bool:
+        """False, with the sentence, when this post would take the trip past its budget."""
+        publish = self.networks.settings().publish
+        reason = costs.over_budget(self.conn, network, draft, publish.budget, publish.prices)
+        if reason:
+            now.message = reason
+        return reason is None
 
     def _claim(self, post_id: int, networks: list[str], ready: list[str], *, new: bool) -> bool:
         with transaction(self.conn):
@@ -377,9 +279,11 @@ class Sender:
 
     def _check_again(self, post_id: int, draft: Draft, queued_with: dict[str, Any]) -> str | None:
         """Run the guard again and note each tagged pupil's consent; a reason to hold back."""
+        assert self._review is not None  # send_due checked
         verdict = self._review(draft, self.conn, self.config)
         pupils = sorted({p for photo in draft.photos for p in photo.pupils})
-        consent = self._consent(self.conn, pupils, self._clock().date()) if pupils else {}
+        noted = self._consent is not None and pupils
+        consent = self._consent(self.conn, pupils, self._clock().date()) if noted else {}  # type: ignore[misc]
         with transaction(self.conn):
             self.conn.execute(
                 "UPDATE outbox_post SET checked = ?, consent_at_send = ? WHERE id = ?",
@@ -417,6 +321,7 @@ class Sender:
         network: str,
         outcome: Outcome,
         published: Published | None = None,
+        price: float | None = None,
     ) -> None:
         """Leave `sending` on one network: its new state and the attempt's outcome, at once."""
         sent = outcome.state == "sent"
@@ -425,13 +330,15 @@ class Sender:
             self.conn.execute(
                 "UPDATE outbox_delivery SET state = ?, stage = NULL, reason = ?, "
                 "remote_id = COALESCE(?, remote_id), url = COALESCE(?, url), "
-                "sent_at = COALESCE(?, sent_at) WHERE post_id = ? AND network = ?",
+                "sent_at = COALESCE(?, sent_at), cost = COALESCE(?, cost) "
+                "WHERE post_id = ? AND network = ?",
                 (
                     outcome.state,
                     outcome.reason,
                     published.remote_id if published else None,
                     published.url if published else None,
                     stamp if sent else None,
+                    price,
                     post_id,
                     network,
                 ),

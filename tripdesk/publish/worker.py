@@ -1,5 +1,6 @@
 """Background sending for the app: a plain thread that empties the outbox whenever it can.
 
+The caller hands it the guard (`review`) and the consent look-up the outbox runs at send time.
 The thread works on a connection from the caller's `connect` (the app hands it its database's
 per-thread connection) and closes it when it stops. Every `interval` seconds, or at once after
 `wake()`, it sends what is due (the outbox checks the network cheaply first) and reports an
@@ -18,6 +19,7 @@ from tripdesk.config import Config
 from tripdesk.errors import TripdeskError
 from tripdesk.publish.backends import Backend
 from tripdesk.publish.outbox import Outbox, PostState
+from tripdesk.publish.sending import Consent, Review
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,8 @@ class OutboxWorker:
         interval: float = 5.0,
         backend: Backend | None = None,
         passphrase: Callable[[], str] | None = None,
+        review: Review | None = None,
+        consent: Consent | None = None,
     ) -> None:
         self.config = config
         self.on_change = on_change
@@ -47,6 +51,8 @@ class OutboxWorker:
         self.interval = interval
         self._backend = backend
         self._passphrase = passphrase
+        self._review = review
+        self._consent = consent
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -74,7 +80,14 @@ class OutboxWorker:
     def _run(self) -> None:
         conn = self._connect()
         try:
-            outbox = Outbox(conn, self.config, self._backend, passphrase=self._passphrase)
+            outbox = Outbox(
+                conn,
+                self.config,
+                self._backend,
+                passphrase=self._passphrase,
+                review=self._review,
+                consent=self._consent,
+            )
             last: OutboxStatus | None = None
             online = True
             while not self._stopping.is_set():

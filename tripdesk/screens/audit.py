@@ -1,23 +1,29 @@
-"""Audit: the trip's events, newest first, filtered by part and by any word in them."""
+"""Audit: what happened on the trip, newest first, as sentences; the technical facts beside.
+
+The log is told by `desk.audit_story` (runs of one kind as one sentence); the highlighted
+sentence's events, with every hash, size and inode, are in the side pane. Filtered by part of
+the trip and by any word, id or file name in the events.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import ClassVar
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
+from textual.command import Provider
+from textual.containers import Container, Horizontal, VerticalScroll
+from textual.content import Content
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import Footer, Header, Input, OptionList, Select, Static
+from textual.widgets.option_list import Option
 
 from tripdesk import audit
+from tripdesk.desk.audit_story import StoryLine, details, story
+from tripdesk.screens.badge import with_badge
+from tripdesk.screens.palette import ScreenActions
 from tripdesk.screens.trip import TripScreen
-
-if TYPE_CHECKING:
-    pass
 
 SHOWN = 500
 FILTER_DELAY = 0.2
@@ -28,35 +34,40 @@ PARTS = (
     ("Policy checks", "guard."),
     ("Faces and preparing", "media."),
     ("Posts", "publish."),
+    ("Staff", "staff."),
 )
-
-
-def facts_line(facts: dict[str, Any]) -> str:
-    """Facts as `key value` pairs on one line; lists shortened to how many there are past 3."""
-    parts = []
-    for key, value in facts.items():
-        if isinstance(value, list):
-            shown = ", ".join(str(item) for item in value[:3])
-            value = f"[{shown}{f', +{len(value) - 3}' if len(value) > 3 else ''}]"
-        parts.append(f"{key} {value}")
-    return " · ".join(parts)
 
 
 class AuditScreen(TripScreen[None]):
     CSS_PATH = "audit.tcss"
     AUTO_FOCUS = "#events"
+    COMMANDS: ClassVar[set[type[Provider]]] = {ScreenActions}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="audit.back"),
-        Binding("slash", "find", "Filter", key_display="/", id="audit.filter"),
-        Binding("f5", "reload", "Reload", id="audit.reload"),
+        Binding(
+            "slash",
+            "find",
+            "Filter",
+            key_display="/",
+            id="audit.filter",
+            tooltip="Show only events with a word, id or file name in them",
+        ),
+        Binding(
+            "f5",
+            "reload",
+            "Reload",
+            id="audit.reload",
+            tooltip="Read the audit log again for what happened since it was opened",
+        ),
+        Binding("escape", "back", "Back", id="audit.back", tooltip="Close the audit log"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self._timer: Timer | None = None
+        self._lines: list[StoryLine] = []
 
     def action_back(self) -> None:
-        """Back to the screen this one was opened from (Photos, or a post being written)."""
+        """Back to the photos (or the post being written, on top of them)."""
         self.desk.back()
 
     def on_screen_resume(self) -> None:
@@ -68,15 +79,16 @@ class AuditScreen(TripScreen[None]):
         with Horizontal(id="filters"):
             yield Input(placeholder="/ filter: any word, id or file", id="search")
             yield Select(PARTS, value="", allow_blank=False, id="kind")
-        yield DataTable(id="events", cursor_type="row", zebra_stripes=True)
-        yield Static(id="detail")
-        yield Footer(compact=True, show_command_palette=False)
+        with Container(id="audit-main"):
+            yield OptionList(id="events")
+            with VerticalScroll(id="facts-pane"):
+                yield Static(id="detail", markup=False)
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        table = self.query_one("#events", DataTable)
-        table.add_column("When", key="at")
-        table.add_column("What", key="kind")
-        table.add_column("Facts", key="facts")
+        self.sub_title = with_badge("Audit", self.config)
+        self.query_one("#events").border_title = "What happened"
+        self.query_one("#facts-pane").border_title = "Technical detail"
         self.action_reload()
 
     def action_find(self) -> None:
@@ -89,39 +101,49 @@ class AuditScreen(TripScreen[None]):
             self._timer.stop()
         self._timer = self.set_timer(FILTER_DELAY, self.action_reload)
 
-    @on(DataTable.RowHighlighted, "#events")
-    def _show_whole(self, event: DataTable.RowHighlighted) -> None:
-        """The highlighted event's facts in full, wrapped, under the list."""
-        row = event.data_table.get_row(event.row_key)
-        self.query_one("#detail", Static).update(Text(f"{row[1]}: {row[2]}"))
+    @on(OptionList.OptionHighlighted, "#events")
+    def _show_whole(self, event: OptionList.OptionHighlighted) -> None:
+        """The highlighted sentence's events with all their facts, in the side pane."""
+        if event.option_index < len(self._lines):
+            line = self._lines[event.option_index]
+            self.query_one("#detail", Static).update(
+                Content.assemble((line.sentence, "bold"), "\n\n", details(line))
+            )
 
     @on(Input.Submitted, "#search")
     def _to_table(self) -> None:
-        self.query_one("#events", DataTable).focus()
+        self.query_one("#events", OptionList).focus()
 
     def action_reload(self) -> None:
         kind = self.query_one("#kind", Select).value
         search = self.query_one("#search", Input).value.strip()
-        table = self.query_one("#events", DataTable)
-        table.clear()
+        listing = self.query_one("#events", OptionList)
+        listing.clear_options()
         self.query_one("#detail", Static).update("")
-        for event in audit.events(
-            self.desk.conn,
-            kind_prefix=kind if isinstance(kind, str) else "",
-            search=search,
-            limit=SHOWN,
-        ):
-            table.add_row(
-                Text(_local(event.at)),
-                Text(event.kind),
-                Text(facts_line(event.facts), overflow="ellipsis", no_wrap=True),
-                key=str(event.id),
+        events = list(
+            audit.events(
+                self.desk.database.connection(),
+                kind_prefix=kind if isinstance(kind, str) else "",
+                search=search,
+                limit=SHOWN,
             )
-        count = table.row_count
-        self.sub_title = f"{count} event{'' if count == 1 else 's'}" + (
-            " (the newest)" if count == SHOWN else ""
         )
-
-
-def _local(at: datetime) -> str:
-    return at.astimezone().strftime("%d %b %H:%M:%S")
+        self._lines = story(events)
+        listing.add_options(
+            Option(
+                Content.assemble(
+                    (line.at.astimezone().strftime("%d %b %H:%M"), "$text-muted"),
+                    "  ",
+                    line.sentence,
+                )
+            )
+            for line in self._lines
+        )
+        if self._lines:
+            listing.highlighted = 0
+        count = len(events)
+        self.sub_title = with_badge(
+            f"Audit · {count} event{'' if count == 1 else 's'}"
+            + (" (the newest)" if count == SHOWN else ""),
+            self.config,
+        )

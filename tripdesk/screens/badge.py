@@ -5,7 +5,7 @@ from __future__ import annotations
 from tripdesk.config import Config
 from tripdesk.errors import TripdeskError
 
-DRY_RUN_BADGE = "DRY-RUN: nothing is posted"
+DRY_RUN_BADGE = "DRY-RUN"
 
 
 def dry_run(config: Config) -> bool:

@@ -63,6 +63,7 @@ if TYPE_CHECKING:
     from tripdesk.store import Database
 
 MAX_LENGTH = 280
+_RECORDED = "it is recorded (dry-run), not posted."
 CHECK_DELAY = 0.15
 KEEP_DELAY = 0.4
 
@@ -172,6 +173,7 @@ class ComposeScreen(TripScreen):
         self._keep_seq = 0
         self._kept_seq = 0
         self.kept_id: int | None = kept.id if kept else None
+        self._hashtag = ""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -179,7 +181,7 @@ class ComposeScreen(TripScreen):
             with Vertical(id="draft"):
                 yield DraftText(id="text")
                 yield Static(id="count")
-                with VerticalScroll(id="attached"):
+                with VerticalScroll(id="attached", can_focus=False):  # tab goes to the fields
                     yield Vertical(id="photos")
                     yield PollEditor(id="poll")
             with Vertical(id="side"):
@@ -189,22 +191,32 @@ class ComposeScreen(TripScreen):
 
     async def on_mount(self) -> None:
         self.sub_title = with_badge("Compose", self.config)
+        self._hashtag = self.config.trip.hashtag  # read by the keeping thread
         self.query_one("#text").border_title = "Post"
         self.query_one("#attached").border_title = "Photos and poll"
         self.query_one("#side").border_title = "Policy checks"
         conn = self.desk.database.connection()
         self._register = load_register(conn)
         kept = self._opening
-        if kept is None and not self.photos:
-            waiting = drafts_kept.kept_drafts(conn)
-            if waiting:
-                kept = waiting[0]
-                self.notify(
-                    "Reopened the draft you were writing. ctrl+n starts a new one, "
-                    "ctrl+l lists them all."
-                )
+        if kept is None:
+            kept = self._carry_on(drafts_kept.kept_drafts(conn))
         await self._open(conn, kept)
         self.watch(self.desk, "outbox_status", self._status_changed, init=False)
+
+    def _carry_on(self, waiting: list[KeptDraft]) -> KeptDraft | None:
+        """The kept draft to reopen: the last one, or the last with exactly the chosen photos."""
+        chosen = sorted(photo.id for photo in self.photos)
+        same = [d for d in waiting if not chosen or sorted(p.photo_id for p in d.photos) == chosen]
+        if same:
+            self.notify(
+                "Reopened the draft you were writing. ctrl+n starts a new one, "
+                "ctrl+l lists them all."
+            )
+            return same[0]
+        if waiting:
+            count = len(waiting)
+            self.notify(f"{count} kept draft{'s' if count > 1 else ''}: ctrl+l lists them.")
+        return None
 
     async def _open(self, conn: sqlite3.Connection, kept: KeptDraft | None) -> None:
         """Show a kept draft, or a new one with the chosen photos and the trip's hashtag."""
@@ -407,7 +419,7 @@ class ComposeScreen(TripScreen):
                 return
             self._kept_seq = seq
             conn = database.connection()
-            if snapshot.is_empty(self.config.trip.hashtag):
+            if snapshot.is_empty(self._hashtag):
                 if self.kept_id is not None:
                     drafts_kept.discard(conn, self.kept_id)
                     self.kept_id = None
@@ -639,6 +651,7 @@ class ComposeScreen(TripScreen):
         post = await asyncio.to_thread(
             self._queue_now,
             database,
+            config,
             draft,
             verdict,
             [f.rule for f in to_confirm],
@@ -648,13 +661,14 @@ class ComposeScreen(TripScreen):
         if final.hold_until is not None:
             self.notify(f"Post {post.id} is held in the outbox until {final.hold_until:%H:%M %a}.")
         else:
-            self.notify(f"Post {post.id} is in the outbox: {_when(status, recorded)}")
+            self.notify(f"Post {post.id} is in the outbox: {_when(status, recorded) or _RECORDED}")
         self.app.pop_screen()
         self.desk.show_view("outbox")
 
     def _queue_now(
         self,
         database: Database,
+        config: Config,
         draft: Draft,
         verdict: Verdict,
         confirmed: list[str],
@@ -664,7 +678,7 @@ class ComposeScreen(TripScreen):
         with self._keep_lock:
             conn = database.connection()
             post = queue_draft(
-                conn, self.config, draft, verdict, confirmed=confirmed, hold_until=hold_until
+                conn, config, draft, verdict, confirmed=confirmed, hold_until=hold_until
             )
             self._done = True
             if self.kept_id is not None:
@@ -744,9 +758,7 @@ def _when(status: OutboxStatus | None, recorded: bool = False) -> str:
         return "it waits there while sending is paused."
     if status is not None and not status.online:
         return "it goes out when the connection is back."
-    if recorded:
-        return "it is recorded at once."
-    return "it goes out now."
+    return "" if recorded else "it goes out now."
 
 
 def _verdict_line(verdict: Verdict) -> Content:

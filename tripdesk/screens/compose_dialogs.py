@@ -27,7 +27,7 @@ from tripdesk.screens.confirm import ConfirmScreen
 from tripdesk.widgets.halfblocks import HalfBlockPicture
 from tripdesk.widgets.poll_editor import duration
 
-NOTHING_POSTED = "Dry-run: nothing will be posted; the post is only recorded on this laptop."
+NOTHING_POSTED = "Dry-run: nothing will be posted, only recorded on this laptop."
 
 
 def hold_time(typed: str, now: datetime) -> datetime | None:
@@ -77,9 +77,8 @@ class SendPreview(ConfirmScreen):
         clock: datetime,
     ) -> None:
         """`when` says when a post queued now goes out; "hold until" counts from `clock`."""
-        super().__init__(
-            "This is exactly what will go out", "", yes="Send" if now else "Queue", no="Not yet"
-        )
+        yes = "Record" if dry_run and now else "Send" if now else "Queue"
+        super().__init__("This is exactly what will go out", "", yes=yes, no="Not yet")
         self.when = when
         self.dry_run = dry_run
         self.draft = draft
@@ -108,7 +107,8 @@ class SendPreview(ConfirmScreen):
                 )
         if self.dry_run:
             yield Static(NOTHING_POSTED, id="dry-run", markup=False)
-        yield Static(f"Once in the outbox, {self.when}", id="when", markup=False)
+        if self.when:
+            yield Static(f"Once in the outbox, {self.when}", id="when", markup=False)
         with Horizontal(id="hold"):
             yield Static("Hold until", id="hold-label")
             yield Input(
@@ -123,6 +123,7 @@ class SendPreview(ConfirmScreen):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
+        event.prevent_default()  # the plain dialog would dismiss without reading the hold
         self.action_answer(event.button.id == "yes")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -149,7 +150,7 @@ class PhotoChooser(ModalScreen[list[int]]):
 
     CSS_PATH = "compose.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "add", "Add the ticked photos", show=False),
+        Binding("enter", "add", "Add the ticked photos", show=False, priority=True),
         Binding("escape", "dismiss([])", "Add none", show=False),
     ]
 

@@ -1,37 +1,45 @@
 """Outbox: every post on its way out, what became of it, and the teacher's hands on it.
 
-Posts are listed newest first with their state as a word and a colour, the reason when one
-waits or failed, and the link once sent. Send again, cancel and mark-as-sent act on the
-highlighted post; "pause all" holds everything back. The list refreshes whenever the
-background sender reports a change.
+Posts are listed newest first with their state as a word and a colour; the highlighted post's
+whole story (text, photos, hold, each network's delivery, why it waits or failed) is in the
+detail pane beside or below the list. Send again, send now, cancel and mark-as-sent act on the
+highlighted post; "pause all" holds everything back. Every change is written in a worker
+thread; the list is read again whenever the background sender reports.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
+from textual.command import Provider
+from textual.containers import Container, Horizontal, VerticalScroll
 from textual.content import Content
+from textual.events import Resize
 from textual.style import Style
 from textual.widgets import DataTable, Footer, Header, Label, Static, Switch
 
-from tripdesk import store
 from tripdesk.errors import TripdeskError
 from tripdesk.publish.outbox import Outbox, OutboxPost
 from tripdesk.publish.worker import OutboxStatus
+from tripdesk.screens.badge import with_badge
 from tripdesk.screens.confirm import ConfirmScreen
+from tripdesk.screens.palette import ScreenActions
 from tripdesk.screens.trip import TripScreen
 
 if TYPE_CHECKING:
-    from sqlite3 import Connection
-
+    from tripdesk.config import Config
+    from tripdesk.store import Database
 
 STATE_WORD = {
     "queued": ("Queued", "primary"),
+    "held": ("Held", "text-secondary"),
     "sending": ("Sending", "accent"),
     "sent": ("Sent", "success"),
     "failed": ("Failed", "error"),
@@ -39,27 +47,62 @@ STATE_WORD = {
     "cancelled": ("Cancelled", "text-muted"),
     "blocked": ("Blocked", "error"),
 }
+NETWORK_NAMES = {"x": "X", "bluesky": "Bluesky", "mastodon": "Mastodon", "dry-run": "Dry-run"}
 RETRYABLE = {"failed", "uncertain", "blocked"}
-CANCELLABLE = {"queued", "failed", "uncertain", "blocked"}
-PREVIEW_CHARS = 24
+CANCELLABLE = {"queued", "held", "failed", "uncertain", "blocked"}
+DRY_RUN_WORD = "Recorded (dry-run)"
+PREVIEW_CHARS = 28
 NOTE_CHARS = 60
+WIDE = 120  # from this many columns the detail pane sits beside the list
 
 
 class OutboxScreen(TripScreen):
-    """The outbox as a table, with the online state and the pause switch above it."""
+    """The outbox as a table, the sender's state and the pause switch above it, detail beside."""
 
     CSS_PATH = "outbox.tcss"
+    COMMANDS: ClassVar[set[type[Provider]]] = {ScreenActions}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("s", "retry", "Send again", id="outbox.retry"),
-        Binding("x", "cancel_post", "Cancel post", id="outbox.cancel"),
-        Binding("m", "mark_sent", "Mark as sent", id="outbox.mark_sent"),
-        Binding("p", "toggle_pause", "Pause all", id="outbox.pause"),
-        Binding("escape", "back", "Back", id="outbox.back"),
+        Binding(
+            "n",
+            "send_now",
+            "Send now",
+            id="outbox.send_now",
+            tooltip="Send the highlighted post now: a held post is released, a post waiting "
+            "to try again goes at once",
+        ),
+        Binding(
+            "s",
+            "retry",
+            "Retry",
+            id="outbox.retry",
+            tooltip="Try again a post that failed, was blocked or may not have arrived",
+        ),
+        Binding(
+            "x",
+            "cancel_post",
+            "Cancel",
+            id="outbox.cancel",
+            tooltip="Stop the highlighted post from going out; it stays in the list as cancelled",
+        ),
+        Binding(
+            "m",
+            "mark_sent",
+            "Mark sent",
+            id="outbox.mark_sent",
+            tooltip="You found an uncertain post on the account: it is never sent again",
+        ),
+        Binding(
+            "p",
+            "toggle_pause",
+            "Pause all",
+            id="outbox.pause",
+            tooltip="Hold every post back until sending is resumed (p again resumes)",
+        ),
+        Binding("escape", "back", "Back", id="outbox.back", tooltip="Close the Outbox"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
-        self._conn: Connection | None = None
         self._outbox: Outbox | None = None
         self._posts: dict[int, OutboxPost] = {}
 
@@ -67,36 +110,39 @@ class OutboxScreen(TripScreen):
         yield Header()
         with Horizontal(id="outbox-bar"):
             yield Static(id="online")
-            yield Label(id="pause-label")
-            yield Switch(id="pause")
-        yield DataTable(id="posts", cursor_type="row", zebra_stripes=True)
-        yield Static(id="detail")
-        yield Footer()
+            with Horizontal(id="pause-row"):
+                yield Label("Pause all (p)", id="pause-name")
+                yield Switch(id="pause")
+                yield Label(id="pause-label")
+        with Container(id="outbox-main"):
+            yield DataTable(id="posts", cursor_type="row", zebra_stripes=True)
+            with VerticalScroll(id="detail-pane"):
+                yield Static(id="detail")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.sub_title = "Outbox"
-        self._conn = store.connect(self.config.database)
-        self._outbox = Outbox(self._conn, self.config)
+        self.sub_title = with_badge("Outbox", self.config)
+        self._outbox = Outbox(self.desk.database.connection(), self.config)
+        self.query_one("#posts").border_title = "Posts"
+        self.query_one("#detail-pane").border_title = "The highlighted post"
         table = self.query_one("#posts", DataTable)
         table.add_column("#", key="id")
         table.add_column("State", key="state")
+        table.add_column("Queued", key="created")
         table.add_column("Post", key="post")
-        table.add_column("Photos", key="photos")
         table.add_column("Reason or link", key="note")
-        table.add_column("Created", key="created")
-        self.query_one("#pause", Switch).value = self._outbox.paused
-        self._show_pause(self._outbox.paused)
+        paused = self.outbox.paused
+        self.query_one("#pause", Switch).value = paused
+        self._show_pause(paused)
         self.watch(self.desk, "outbox_status", self._status_changed)
         table.focus()
 
-    def on_unmount(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+    def on_resize(self, event: Resize) -> None:
+        self.set_class(event.size.width >= WIDE, "-wide")
 
     @property
     def outbox(self) -> Outbox:
-        assert self._outbox is not None, "the outbox is opened on mount"
+        assert self._outbox is not None, "the outbox is read from on mount"
         return self._outbox
 
     def _status_changed(self, status: OutboxStatus | None) -> None:
@@ -138,10 +184,9 @@ class OutboxScreen(TripScreen):
             table.add_row(
                 str(post.id),
                 Text(word, style=f"bold {colours.get(colour, '')}"),
-                Text(_shortened(" ".join(post.draft.text.split()), PREVIEW_CHARS)),
-                str(len(post.draft.photos) or ""),
+                post.created_at.astimezone().strftime("%H:%M"),
+                Text(_shortened(_photos(post) + " ".join(post.draft.text.split()), PREVIEW_CHARS)),
                 Text(_shortened(_note(post), NOTE_CHARS)),
-                post.created_at.astimezone().strftime("%a %H:%M"),
                 key=str(post.id),
             )
         if selected is not None and selected.id in self._posts:
@@ -163,30 +208,18 @@ class OutboxScreen(TripScreen):
     def _show_detail(self) -> None:
         detail = self.query_one("#detail", Static)
         post = self.selected()
+        pane = self.query_one("#detail-pane")
         if post is None:
+            pane.border_title = "The highlighted post"
             detail.update("Nothing in the outbox yet.")
             return
-        word, colour = _state_word(post)
-        dry_run = " (dry-run: nothing went to X)" if word == DRY_RUN_WORD else ""
-        lines: list[Content | str] = [
-            Content.assemble(
-                (f"Post {post.id}: ", "bold"), (word, f"bold ${colour}"), (dry_run, "")
-            ),
-            post.draft.text,
-        ]
-        if post.draft.photos:
-            count = len(post.draft.photos)
-            lines.append(f"{count} photo{'s' if count > 1 else ''}")
-        if post.url:
-            lines.append(Content.styled(post.url, Style(link=post.url)))
-        if post.reason:
-            lines.append(post.reason)
-        if post.attempts:
-            lines.append(f"Attempts so far: {post.attempts}")
-        detail.update(Content("\n").join(lines))
+        pane.border_title = f"Post {post.id}"
+        detail.update(post_detail(post))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         post = self.selected() if self.is_mounted else None
+        if action == "send_now":
+            return True if post is not None and _can_go_now(post) else None
         allowed = {
             "retry": RETRYABLE,
             "cancel_post": CANCELLABLE,
@@ -196,30 +229,44 @@ class OutboxScreen(TripScreen):
             return True
         return True if post is not None and post.state in allowed else None
 
-    def _act(self, change: Callable[[int], object], post_id: int, *, wake: bool = False) -> None:
-        """Change one post; the core's sentence is shown if it refuses."""
+    @work(group="outbox-moves", exit_on_error=False)
+    async def act(
+        self, change: Callable[[Outbox, int], object], post_id: int, done: str = ""
+    ) -> None:
+        """Change one post in a worker thread; the core's sentence is shown if it refuses."""
+        database, config = self.desk.database, self.config
         try:
-            change(post_id)
+            await asyncio.to_thread(_change, database, config, change, post_id)
         except TripdeskError as error:
             self.notify(error.message, severity="error", timeout=8)
         else:
-            if wake:
-                self.desk.wake_outbox()
+            if done:
+                self.notify(done)
+            self.desk.wake_outbox()
         self.reload()
+
+    def action_send_now(self) -> None:
+        post = self.selected()
+        if post is None or not _can_go_now(post):
+            return
+        if post.state == "held":
+            self.act(Outbox.release, post.id, f"Post {post.id} is no longer held: it goes now.")
+        else:
+            self.act(Outbox.send_now, post.id, f"Post {post.id} goes now, without waiting.")
 
     def action_retry(self) -> None:
         post = self.selected()
         if post is None:
             return
         if post.state != "uncertain":
-            self._act(self.outbox.retry, post.id, wake=True)
+            self.act(Outbox.retry, post.id)
             return
         self._ask(
             "Send again a post that may already be out?",
-            "X did not say whether this post arrived. Look at the account first: "
+            "The network did not say whether this post arrived. Look at the account first: "
             "if it is there, mark it as sent instead, or it will appear twice.",
             yes="Send again",
-            then=lambda: self._act(self.outbox.retry, post.id, wake=True),
+            then=lambda: self.act(Outbox.retry, post.id),
         )
 
     def action_cancel_post(self) -> None:
@@ -229,7 +276,7 @@ class OutboxScreen(TripScreen):
                 f"Cancel post {post.id}?",
                 "It will not be sent. It stays in the list as cancelled.",
                 yes="Cancel it",
-                then=lambda: self._act(self.outbox.cancel, post.id),
+                then=lambda: self.act(Outbox.cancel, post.id),
             )
 
     def action_mark_sent(self) -> None:
@@ -239,7 +286,7 @@ class OutboxScreen(TripScreen):
                 f"Mark post {post.id} as sent?",
                 "Only if you can see it on the account: it will never be sent again.",
                 yes="It is on the account",
-                then=lambda: self._act(self.outbox.mark_sent, post.id),
+                then=lambda: self.act(Outbox.mark_sent, post.id),
             )
 
     def _ask(self, title: str, body: str, *, yes: str, then: Callable[[], object]) -> None:
@@ -256,15 +303,24 @@ class OutboxScreen(TripScreen):
     def _show_pause(self, paused: bool) -> None:
         """The switch's state in words too, not by colour alone."""
         self.query_one("#pause-label", Label).update(
-            Content.styled("Pause all: ON", "bold $warning") if paused else "Pause all: off"
+            Content.styled("ON: nothing is sent", "bold $warning")
+            if paused
+            else Content.styled("off: posts go out", "$text-muted")
         )
 
     def on_switch_changed(self, event: Switch.Changed) -> None:
         self._show_pause(event.value)
         if event.value == self.outbox.paused:
             return
-        self.outbox.set_paused(event.value)
-        self.notify("Sending paused." if event.value else "Sending resumed.")
+        self.set_pause(event.value)
+
+    @work(group="outbox-moves", exit_on_error=False)
+    async def set_pause(self, paused: bool) -> None:
+        database, config = self.desk.database, self.config
+        await asyncio.to_thread(
+            _change, database, config, lambda outbox, _: outbox.set_paused(paused), 0
+        )
+        self.notify("Sending paused." if paused else "Sending resumed.")
         self.desk.wake_outbox()  # resume sends at once; either way the sender reports back
         self.reload()
 
@@ -272,14 +328,82 @@ class OutboxScreen(TripScreen):
         self.desk.back()
 
 
+def _change(
+    database: Database, config: Config, change: Callable[[Outbox, int], object], post_id: int
+) -> None:
+    """In a worker thread: one teacher's move on the outbox, on this thread's connection."""
+    change(Outbox(database.connection(), config), post_id)
+
+
+def _can_go_now(post: OutboxPost) -> bool:
+    """Held, or queued and waiting out a pause before trying again."""
+    waiting = post.state == "queued" and post.next_attempt_at is not None
+    return post.state == "held" or waiting
+
+
+def post_detail(post: OutboxPost) -> Content:
+    """Everything about one post, in lines: state, text, photos, hold, each network, why."""
+    word, colour = _state_word(post)
+    dry_run = ": nothing was posted" if word == DRY_RUN_WORD else ""
+    lines: list[Content | str] = [
+        Content.assemble((f"{word}", f"bold ${colour}"), (dry_run, "")),
+        Content.styled(post.draft.text, "bold"),
+    ]
+    for number, photo in enumerate(post.draft.photos, start=1):
+        lines.append(f"Photo {number}: {photo.alt or '(no alt text)'}")
+    if post.draft.poll:
+        lines.append(f"Poll: {' / '.join(post.draft.poll.options)}")
+    if post.state == "held" and post.hold_until is not None:
+        lines.append(
+            Content.styled(
+                f"Held until {_local(post.hold_until)}; n sends it now.", "$text-secondary"
+            )
+        )
+    if post.state == "queued" and post.next_attempt_at is not None:
+        lines.append(f"Next try at {_local(post.next_attempt_at)}; n sends it now.")
+    if post.approved_by:
+        lines.append(f"Approved by {post.approved_by}")
+    for delivery in post.deliveries:
+        name = NETWORK_NAMES.get(delivery.network, delivery.network)
+        state = (
+            "Recorded"
+            if delivery.network == "dry-run" and delivery.state == "sent"
+            else STATE_WORD.get(delivery.state, (delivery.state, ""))[0]
+        )
+        line = [Content.styled(f"{name}: ", "bold"), state]
+        if delivery.url:
+            line += [" · ", Content.styled(delivery.url, Style(link=delivery.url))]
+        if delivery.reason:
+            line.append(f" · {delivery.reason}")
+        lines.append(Content.assemble(*line))
+    if not post.deliveries and post.url:
+        lines.append(Content.styled(post.url, Style(link=post.url)))
+    if post.reason:
+        lines.append(post.reason)
+    lines.extend(post.removals)
+    if post.attempts:
+        lines.append(f"Attempts so far: {post.attempts}")
+    lines.append(Content.styled(f"Queued {_local(post.created_at)}", "$text-muted"))
+    return Content("\n").join(lines)
+
+
+def _local(moment: datetime) -> str:
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone().strftime("%H:%M on %a %d %b")
+
+
+def _photos(post: OutboxPost) -> str:
+    count = len(post.draft.photos)
+    return f"[{count} photo{'s' if count > 1 else ''}] " if count else ""
+
+
 def _note(post: OutboxPost) -> str:
     """The link once a post is out, else why it waits, failed or was stopped."""
     if post.state == "sent" and post.url:
         return post.url
+    if post.state == "held" and post.hold_until is not None:
+        return f"held until {_local(post.hold_until)}"
     return post.reason or ""
-
-
-DRY_RUN_WORD = "Recorded"
 
 
 def _state_word(post: OutboxPost) -> tuple[str, str]:
@@ -290,5 +414,5 @@ def _state_word(post: OutboxPost) -> tuple[str, str]:
 
 
 def _shortened(text: str, limit: int) -> str:
-    """One table cell's worth; the detail pane below shows the whole text."""
+    """One table cell's worth; the detail pane shows the whole text."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
