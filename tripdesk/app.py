@@ -187,6 +187,12 @@ class TripdeskApp(App[None]):
             return False
         if action == "photos":
             return self.screen is not self.photos
+        if action in ("outbox", "register", "audit"):
+            return self.current_mode != action  # no key for the view already showing
+        if action == "tag":
+            return self.screen is self.photos  # only the photos have photos to choose
+        if action == "compose":
+            return self.current_mode == "photos"  # a post starts from photos
         return True
 
     def _pool_event(self, event: PoolEvent) -> None:

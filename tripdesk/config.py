@@ -49,7 +49,7 @@ pool = "pool"                        # the school's photo pool
 [ingest]
 delete_source = "ask"                # ask | auto | never
 watch = "auto"                       # auto | inotify | polling
-settle_seconds = 1.0                 # a file unchanged this long counts as complete
+settle_seconds = 1.0                 # unchanged this long: complete, and its original deletable
 rescan_seconds = 30.0                # look over the whole inbox this often too
 
 [guard]

@@ -34,7 +34,6 @@ from tripdesk.desk.report_html import render_html
 from tripdesk.desk.review import review_draft
 from tripdesk.desk.sending import sending_outbox
 from tripdesk.draft import Draft, DraftPhoto
-from tripdesk.publish.outbox import Outbox
 
 SECRET = "Amira Khan by the Natural History Museum"
 

@@ -48,6 +48,8 @@ def test_a_dry_run_post_is_recorded_never_sent_and_a_real_one_is_sent() -> None:
     real = event(1, "publish.sent", post=4, remote_id="1800000000000000001", state="sent")
     assert sentence([dry]) == "Recorded (dry-run) post 3: nothing was posted"
     assert sentence([real]) == "Sent post 4 to the network"
+    on_x = event(3, "publish.sent", post=5, network="x", remote_id="1800", state="sent")
+    assert sentence([on_x]) == "Sent post 5 to X"
 
 
 def test_an_unknown_kind_still_reads_and_a_register_import_says_what_changed() -> None:

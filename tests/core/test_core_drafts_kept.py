@@ -9,13 +9,13 @@ import pytest
 
 from tripdesk.desk.database import open_database
 from tripdesk.desk.drafts_kept import (
+    Keeper,
     KeptDraft,
     KeptPhoto,
     discard,
     keep,
     kept_draft,
     kept_drafts,
-    without_photos,
 )
 from tripdesk.errors import TripdeskError
 
@@ -63,6 +63,20 @@ def test_a_draft_with_only_the_hashtag_is_empty_and_a_photo_makes_it_worth_keepi
     assert not KeptDraft(text=" #Y6Museum", photos=(KeptPhoto(1),)).is_empty("#Y6Museum")
     assert not KeptDraft(text="", poll_options=("Tea",)).is_empty("#Y6Museum")
     assert KeptDraft(text=" ".join(["word"] * 20)).title.endswith("…")
-    assert without_photos(KeptDraft(text="x", photos=(KeptPhoto(1), KeptPhoto(2))), [1]).photos == (
-        KeptPhoto(2),
-    )
+
+
+def test_the_keeper_writes_the_newest_snapshot_only_and_nothing_once_sent(tmp_path: Path) -> None:
+    conn = open_database(tmp_path / "trip.db")
+    keeper = Keeper(hashtag="#Y6Museum")
+    older, newer = keeper.ticket(), keeper.ticket()
+    keeper.keep(conn, KeptDraft(text="Dinosaurs and whales"), newer)
+    keeper.keep(conn, KeptDraft(text="Dino"), older)  # a slower thread, with an older snapshot
+    assert [d.text for d in kept_drafts(conn)] == ["Dinosaurs and whales"]
+
+    keeper.keep(conn, KeptDraft(text=" #Y6Museum"), keeper.ticket())  # emptied: forgotten
+    assert kept_drafts(conn) == [] and keeper.draft_id is None
+
+    keeper.keep(conn, KeptDraft(text="Coach at three"), keeper.ticket())
+    keeper.sent(conn)
+    keeper.keep(conn, KeptDraft(text="Coach at three!"), keeper.ticket())
+    assert kept_drafts(conn) == []

@@ -9,6 +9,7 @@ import pytest
 from xstandin import XStandIn
 
 from tripdesk.cli import main
+from tripdesk.config import Config
 
 
 def draft_file(folder: Path, text: str, **extra: object) -> str:
@@ -104,3 +105,33 @@ def test_outbox_send_reports_an_uncertain_post_with_exit_1(
     assert len(x_env.created) == 1
     assert main(["outbox", "send"]) == 0
     assert len(x_env.created) == 1
+
+
+def test_outbox_release_sends_a_held_post_now(
+    home: Path, config: Config, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from tripdesk.desk.database import open_database
+    from tripdesk.draft import Draft
+    from tripdesk.publish.outbox import Outbox
+    from tripdesk.verdict import Verdict
+
+    conn = open_database(config.database)
+    later = datetime.now(UTC) + timedelta(hours=1)
+    Outbox(conn, config).queue(
+        Draft(text="After the coach left"), Verdict.of([], 20), hold_until=later
+    )
+    conn.close()
+
+    assert main(["outbox", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert "held" in listed and "tripdesk outbox release 1" in listed
+    assert main(["outbox", "send", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["sent"] == []
+    assert main(["outbox", "release"]) == 2
+    assert "needs the post's id" in capsys.readouterr().err
+    assert main(["outbox", "release", "1"]) == 0
+    assert capsys.readouterr().out.strip() == "Post 1 is now queued."
+    assert main(["outbox", "send", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["sent"] == [1]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -276,3 +277,71 @@ def test_outbox_list_json_carries_each_delivery(
         ("mastodon", "sent"),
     ]
     assert all({"remote_id", "url", "reason"} <= set(d) for d in listed["deliveries"])
+
+
+def test_a_takedown_finds_a_bluesky_post_whose_answer_was_lost(
+    outbox: Outbox, three_networks: Networks
+) -> None:
+    x, bluesky, mastodon = three_networks
+    bluesky.fail_next("drop-after", route="com.atproto.repo.createRecord")
+    post = outbox.queue(Draft(text="Uncertain on Bluesky"), ok())
+    outbox.send_due()
+    assert states(outbox, post.id)["bluesky"] == "uncertain" and len(bluesky.posts) == 1
+
+    outbox.take_down(post.id, "consent withdrawn")
+    outbox.send_due()
+
+    done = outbox.get(post.id)
+    assert done.takedown == "removed" and bluesky.posts == {}
+    assert x.created == [] and mastodon.statuses == {}
+    assert states(outbox, post.id)["bluesky"] == "cancelled"  # and never sent again
+    outbox.send_due()
+    assert len(bluesky.created) == 1
+
+
+def test_x_refusing_a_mention_fails_in_xs_words_and_is_not_retried(
+    outbox: Outbox, three_networks: Networks, clock: Clock
+) -> None:
+    x = three_networks[0]
+    x.fail_next("403")
+    post = outbox.queue(Draft(text="Thank you @NHM_London"), ok())
+
+    outbox.send_due()
+    clock.advance(hours=1)
+    outbox.send_due()
+
+    failed = outbox.get(post.id)
+    assert states(outbox, post.id) == {"x": "failed", "bluesky": "sent", "mastodon": "sent"}
+    assert "X: X refused this post: You are not permitted to perform this action." in (
+        failed.reason or ""
+    )
+    assert x.requests.count(("POST", "/2/tweets")) == 1
+
+
+def test_slow_answers_are_uncertain_and_sending_again_finds_the_post(
+    conn: sqlite3.Connection,
+    config: Config,
+    guard: ScriptedGuard,
+    bluesky: BlueskyStandIn,
+    mastodon: MastodonStandIn,
+) -> None:
+    from standins import BSKY_HANDLE, BSKY_PASSWORD, MASTODON_TOKEN
+
+    from tripdesk.publish.bluesky import BlueskyBackend
+    from tripdesk.publish.mastodon import MastodonBackend
+
+    backends = [
+        BlueskyBackend(BSKY_HANDLE, BSKY_PASSWORD, pds=bluesky.base_url, timeout=0.5),
+        MastodonBackend(MASTODON_TOKEN, base=mastodon.base_url, timeout=0.5),
+    ]
+    outbox = Outbox(conn, config, backends, review=guard)
+    bluesky.fail_next("slow", route="com.atproto.repo.createRecord")
+    mastodon.fail_next("slow", route="POST /api/v1/statuses")
+    post = outbox.queue(Draft(text="A slow afternoon"), ok())
+
+    assert outbox.send_due().uncertain == (post.id,)
+    assert states(outbox, post.id) == {"bluesky": "uncertain", "mastodon": "uncertain"}
+    time.sleep(2.5)  # the stand-ins finish what they were doing
+    outbox.retry(post.id)
+    assert outbox.send_due().sent == (post.id,)
+    assert len(bluesky.created) == 1 and len(mastodon.created) == 1

@@ -113,7 +113,7 @@ async def test_kept_drafts_are_listed_reopened_and_thrown_away(
         screen = await open_compose(app, pilot, [])
         assert screen.query_one("#text", TextArea).text == "An older draft about the coach"
         await pilot.press("ctrl+n")
-        await until(pilot, lambda: screen.kept_id is None, "a new draft")
+        await until(pilot, lambda: screen.keeper.draft_id is None, "a new draft")
         await type_text(pilot, "Dinosaurs today ")
         await until(pilot, lambda: len(kept(tui_trip)) == 2, "the new draft to be kept")
 

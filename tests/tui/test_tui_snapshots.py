@@ -11,13 +11,15 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Select
+from textual.widgets import Select, Static
 from tui_pilot import LARGE, SMALL, settle
 
 from tripdesk import config
 from tripdesk.app import TripdeskApp
 from tripdesk.screens.delete import DeleteScreen
 from tripdesk.screens.tag import TagScreen
+from tripdesk.screens.zoom import ZoomScreen
+from tripdesk.widgets.halfblocks import HalfBlockPicture
 from tripdesk.widgets.photo_grid import PhotoGrid
 from tripdesk.widgets.preview import PhotoPreview
 
@@ -53,35 +55,55 @@ def test_photos_screen(snap_compare, app_factory, four_photos, size) -> None:  #
     assert snap_compare(app_factory(), terminal_size=size, run_before=photos_ready)
 
 
-def test_tag_screen(snap_compare, app_factory, four_photos) -> None:  # type: ignore[no-untyped-def]
+SIZES = pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "160x48"])
+
+
+@SIZES
+def test_tag_screen(snap_compare, app_factory, four_photos, size) -> None:  # type: ignore[no-untyped-def]
     async def tag_jack(pilot: Pilot[None]) -> None:
         await photos_ready(pilot)
         await pilot.press("t")
         await settle(pilot, lambda: isinstance(pilot.app.screen, TagScreen))
         screen = pilot.app.screen
         await settle(pilot, lambda: bool(screen.reports))  # type: ignore[attr-defined]
-        await pilot.press(*"jack b", "enter", *"ell")
+        await pilot.press(*"jack b", "enter")
+        await settle(pilot, lambda: "Tagged" in str(screen.query_one("#why", Static).content))
+        await pilot.press(*"ell")
         await pilot.pause()
 
-    assert snap_compare(app_factory(), terminal_size=SMALL, run_before=tag_jack)
+    assert snap_compare(app_factory(), terminal_size=size, run_before=tag_jack)
 
 
-def test_delete_dialog(snap_compare, app_factory, four_photos) -> None:  # type: ignore[no-untyped-def]
+@SIZES
+def test_zoom_screen(snap_compare, app_factory, four_photos, size) -> None:  # type: ignore[no-untyped-def]
+    async def zoom(pilot: Pilot[None]) -> None:
+        await photos_ready(pilot)
+        await pilot.press("z")
+        await settle(pilot, lambda: isinstance(pilot.app.screen, ZoomScreen))
+        picture = pilot.app.screen.query_one(HalfBlockPicture)
+        await settle(pilot, lambda: len(picture.boxes) == 4)
+
+    assert snap_compare(app_factory(), terminal_size=size, run_before=zoom)
+
+
+@SIZES
+def test_delete_dialog(snap_compare, app_factory, four_photos, size) -> None:  # type: ignore[no-untyped-def]
     async def ask(pilot: Pilot[None]) -> None:
         await photos_ready(pilot)
         await pilot.press("d")
         await settle(pilot, lambda: getattr(pilot.app.screen, "stage", "") == "asking")
         assert isinstance(pilot.app.screen, DeleteScreen)
 
-    assert snap_compare(app_factory(), terminal_size=SMALL, run_before=ask)
+    assert snap_compare(app_factory(), terminal_size=size, run_before=ask)
 
 
-def test_register_screen(snap_compare, app_factory) -> None:  # type: ignore[no-untyped-def]
+@SIZES
+def test_register_screen(snap_compare, app_factory, size) -> None:  # type: ignore[no-untyped-def]
     async def register(pilot: Pilot[None]) -> None:
         await pilot.press("r")
         await pilot.pause()
 
-    assert snap_compare(app_factory(), terminal_size=SMALL, run_before=register)
+    assert snap_compare(app_factory(), terminal_size=size, run_before=register)
 
 
 def test_audit_screen(snap_compare, app_factory) -> None:  # type: ignore[no-untyped-def]
@@ -94,10 +116,12 @@ def test_audit_screen(snap_compare, app_factory) -> None:  # type: ignore[no-unt
     assert snap_compare(app_factory(), terminal_size=SMALL, run_before=consent_events)
 
 
-def test_keys_screen(snap_compare, app_factory) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(app_factory(), terminal_size=SMALL, press=["question_mark"])
+@SIZES
+def test_keys_screen(snap_compare, app_factory, size) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(app_factory(), terminal_size=size, press=["question_mark"])
 
 
-def test_setup_screen(snap_compare, home) -> None:  # type: ignore[no-untyped-def]
+@SIZES
+def test_setup_screen(snap_compare, home, size) -> None:  # type: ignore[no-untyped-def]
     app = TripdeskApp(config.load(home), watch=False)
-    assert snap_compare(app, terminal_size=SMALL)
+    assert snap_compare(app, terminal_size=size)

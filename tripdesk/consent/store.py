@@ -68,7 +68,6 @@ def load_register(conn: sqlite3.Connection, *, looked_after: LookedAfter = "neve
     `looked_after` is `[guard] looked_after`: unless it is "consent", looked-after pupils are
     held as never to be photographed.
     """
-    store.ensure_schema(conn, "consent", MIGRATIONS)
     rows = conn.execute(f"SELECT {', '.join(_FIELDS)} FROM consent_pupil ORDER BY id")
     return Register((_pupil(row) for row in rows), looked_after=looked_after)
 

@@ -16,6 +16,7 @@ from typing import Any
 from tripdesk.audit import Event
 
 TOGETHER = timedelta(minutes=5)
+NETWORK_NAMES = {"x": "X", "bluesky": "Bluesky", "mastodon": "Mastodon"}
 
 
 @dataclass(frozen=True)
@@ -74,8 +75,10 @@ def details(line: StoryLine) -> str:
 
 
 def is_dry_run(event: Event) -> bool:
-    """A post only recorded on this laptop: the dry-run backend's ids say so."""
-    return str(event.facts.get("remote_id") or "").startswith("dry-run")
+    """A post only recorded on this laptop: its network, or the dry-run backend's ids, say so."""
+    return event.facts.get("network") == "dry-run" or str(
+        event.facts.get("remote_id") or ""
+    ).startswith("dry-run")
 
 
 def _value(value: Any) -> str:
@@ -98,7 +101,9 @@ def _posts(events: Sequence[Event]) -> str:
 def _sent(events: Sequence[Event]) -> str:
     if all(is_dry_run(e) for e in events):
         return f"Recorded (dry-run) {_posts(events)}: nothing was posted"
-    return f"Sent {_posts(events)} to the network"
+    networks = sorted({str(e.facts["network"]) for e in events if e.facts.get("network")})
+    where = " and ".join(NETWORK_NAMES.get(n, n) for n in networks) or "the network"
+    return f"Sent {_posts(events)} to {where}"
 
 
 def _faces(events: Sequence[Event]) -> str:
@@ -167,6 +172,13 @@ _SENTENCES: dict[str, Callable[[Sequence[Event]], str]] = {
     "publish.cancelled": lambda e: f"The teacher cancelled {_posts(e)}",
     "publish.marked_sent": lambda e: f"The teacher found {_posts(e)} on the account",
     "publish.checked_again": lambda e: f"Checked {_posts(e)} against the policy again at sending",
+    "publish.released": lambda e: f"The teacher sent held {_posts(e)} before its time",
+    "publish.send_now": lambda e: f"The teacher sent {_posts(e)} without waiting to retry",
+    "publish.takedown_asked": lambda e: f"The teacher asked for {_posts(e)} to be taken down",
+    "publish.removal_removed": lambda e: f"Took {_posts(e)} down from the network",
+    "publish.removal_refused": lambda e: f"The network would not take {_posts(e)} down",
+    "staff.approved": lambda e: f"A member of staff approved {_posts(e)}",
+    "report.written": lambda e: "Wrote the trip's report",
     "publish.paused": lambda e: "Paused all sending",
     "publish.resumed": lambda e: "Resumed sending",
     "publish.account_set": lambda e: "Saved the account used for posting",

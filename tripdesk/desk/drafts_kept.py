@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+import threading
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -116,29 +116,8 @@ def discard(conn: sqlite3.Connection, draft_id: int) -> None:
     conn.execute("DELETE FROM kept_draft WHERE id = ?", (draft_id,))
 
 
-def without_photos(draft: KeptDraft, gone: Sequence[int]) -> KeptDraft:
-    """The draft less photos that are no longer in the pool."""
-    return KeptDraft(
-        text=draft.text,
-        photos=tuple(p for p in draft.photos if p.photo_id not in gone),
-        poll_on=draft.poll_on,
-        poll_options=draft.poll_options,
-        poll_minutes=draft.poll_minutes,
-        id=draft.id,
-        updated_at=draft.updated_at,
-    )
-
-
 def _with(draft: KeptDraft, draft_id: int, moment: str) -> KeptDraft:
-    return KeptDraft(
-        text=draft.text,
-        photos=draft.photos,
-        poll_on=draft.poll_on,
-        poll_options=draft.poll_options,
-        poll_minutes=draft.poll_minutes,
-        id=draft_id,
-        updated_at=datetime.fromisoformat(moment),
-    )
+    return replace(draft, id=draft_id, updated_at=datetime.fromisoformat(moment))
 
 
 def _draft(row: sqlite3.Row) -> KeptDraft:
@@ -159,3 +138,45 @@ def _draft(row: sqlite3.Row) -> KeptDraft:
 
 def _iso(moment: datetime | None) -> str:
     return (moment or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+class Keeper:
+    """Keeps one draft from worker threads: the newest snapshot wins, and the draft has one row.
+
+    The screen takes a `ticket` when it takes a snapshot (on its own thread); a thread that
+    writes an older ticket after a newer one has been written does nothing. Once the draft is
+    queued (`sent`) nothing more is kept and its row is gone.
+    """
+
+    def __init__(self, draft_id: int | None = None, *, hashtag: str = "") -> None:
+        self.draft_id = draft_id
+        self.hashtag = hashtag
+        self._lock = threading.Lock()
+        self._issued = 0
+        self._written = 0
+        self._sent = False
+
+    def ticket(self) -> int:
+        self._issued += 1
+        return self._issued
+
+    def keep(self, conn: sqlite3.Connection, snapshot: KeptDraft, ticket: int) -> None:
+        """Write the snapshot over the draft's row, or forget the draft once it is empty."""
+        with self._lock:
+            if ticket < self._written or self._sent:
+                return
+            self._written = ticket
+            if snapshot.is_empty(self.hashtag):
+                if self.draft_id is not None:
+                    discard(conn, self.draft_id)
+                    self.draft_id = None
+                return
+            self.draft_id = keep(conn, replace(snapshot, id=self.draft_id)).id
+
+    def sent(self, conn: sqlite3.Connection) -> None:
+        """The draft went into the outbox: forget it and keep nothing more."""
+        with self._lock:
+            self._sent = True
+            if self.draft_id is not None:
+                discard(conn, self.draft_id)
+                self.draft_id = None

@@ -109,25 +109,33 @@ def _samsung_trailer(read: Read, size: int) -> bool:
     return start > 0 and read(start, 4) == b"SEFH"
 
 
-def _boxes(read: Read, start: int, end: int, needed: bytes) -> str | None:
-    """Top-level ISO-BMFF boxes from `start` must end exactly at `end` and include `needed`."""
+def tiling(read: Read, start: int, end: int, needed: bytes) -> str | None:
+    """Top-level ISO-BMFF boxes from `start` must end exactly at `end` and include `needed`:
+    None when they do, "cut" when the last box runs past the end, "missing" without `needed`."""
     offset = start
     seen: set[bytes] = set()
     while offset < end:
         header = read(offset, 16)
         if len(header) < 8:
-            return "its last box is cut short"
+            return "cut"
         size, kind = struct.unpack(">I4s", header[:8])
         if size == 1:
             if len(header) < 16:
-                return "its last box is cut short"
+                return "cut"
             (size,) = struct.unpack(">Q", header[8:16])
         elif size == 0:
             size = end - offset
         if size < 8 or offset + size > end:
-            return "its last box is cut short"
+            return "cut"
         seen.add(kind)
         offset += size
-    if needed not in seen:
+    return None if needed in seen else "missing"
+
+
+def _boxes(read: Read, start: int, end: int, needed: bytes) -> str | None:
+    problem = tiling(read, start, end, needed)
+    if problem == "cut":
+        return "its last box is cut short"
+    if problem == "missing":
         return f"it has no '{needed.decode()}' box yet"
     return None

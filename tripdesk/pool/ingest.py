@@ -298,13 +298,34 @@ class Ingestor:
         self._tick(conn, settler)
 
     def _tick(self, conn: sqlite3.Connection, settler: Settler) -> None:
-        """Take every file that is complete now, then delete the originals that are due."""
+        """Take every file that is complete now, then delete the originals that are due.
+
+        Files that land meanwhile are noticed between two files, so each is reported as it
+        arrives, not after the whole batch; news of a file being taken waits for the batch.
+        """
         ready = settler.ready(self._stopping.is_set)
-        for path in self._take_all(conn, ready):
+        taking, later = set(ready), []
+        watching = threading.current_thread() is self._thread  # a scan leaves them to the worker
+
+        def notice_arrivals() -> None:
+            for path, closed in self._watcher.wait(0) if watching else ():
+                if Path(path) in taking:
+                    later.append((path, closed))
+                else:
+                    settler.notice(Path(path), closed=closed)
+
+        for path in self._take_all(conn, ready, notice_arrivals):
             settler.again(path)
+        for path, closed in later:
+            settler.notice(Path(path), closed=closed)
         self._delete_due(conn)
 
-    def _take_all(self, conn: sqlite3.Connection, paths: list[Path]) -> list[Path]:
+    def _take_all(
+        self,
+        conn: sqlite3.Connection,
+        paths: list[Path],
+        between: Callable[[], None] = lambda: None,
+    ) -> list[Path]:
         """Pool complete files in a few lanes at once, so that one file's decode overlaps
         another's copy and fsync (hashing, decoding and disk waits all release the GIL).
         They are still catalogued in the order they were found. Returns the files that
@@ -315,8 +336,9 @@ class Ingestor:
         order = _Order()
         again: list[Path] = []
 
-        def lane(lane_conn: sqlite3.Connection) -> None:
+        def lane(lane_conn: sqlite3.Connection, between: Callable[[], None] = lambda: None) -> None:
             while not self._stopping.is_set():
+                between()
                 with turn:
                     index, path = next(todo, (-1, None))
                 if path is None:
@@ -341,7 +363,7 @@ class Ingestor:
         ]
         for helper in helpers:
             helper.start()
-        lane(conn)
+        lane(conn, between)
         for helper in helpers:
             helper.join()
         return again

@@ -8,9 +8,11 @@ empty file may be a sync client's placeholder, so it always waits the full inter
 
 from __future__ import annotations
 
+import os
 import stat
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +31,15 @@ class _Pending:
     since: float
     changed: float  # its change time (ctime), on the wall clock
     closed: bool = False
+
+    def restart(self, st: os.stat_result, now: float, *, closed: bool) -> None:
+        """It changed: it must hold still again from now."""
+        self.state, self.since, self.changed, self.closed = (
+            SourceState.of(st),
+            now,
+            st.st_ctime,
+            closed,
+        )
 
 
 class Settler:
@@ -69,11 +80,9 @@ class Settler:
             self._pending.pop(path, None)
             return
         if stat.S_ISDIR(st.st_mode):
-            try:
+            with suppress(OSError):
                 for inner in self.inbox.walk(path):
                     self.notice(inner, closed=False)
-            except OSError:
-                return
             return
         state = SourceState.of(st)
         if self.reporter.skipped_as(path) == state:
@@ -92,12 +101,7 @@ class Settler:
                 self.reporter.report(Arrived(path))
             self._pending[path] = _Pending(state, now, st.st_ctime, closed)
         elif entry.state != state:
-            entry.state, entry.since, entry.changed, entry.closed = (
-                state,
-                now,
-                st.st_ctime,
-                closed,
-            )
+            entry.restart(st, now, closed=closed)
         elif closed:
             entry.closed = True
 
@@ -116,12 +120,7 @@ class Settler:
             state = SourceState.of(st)
             now = time.monotonic()
             if state != entry.state or not stat.S_ISREG(st.st_mode):
-                entry.state, entry.since, entry.changed, entry.closed = (
-                    state,
-                    now,
-                    st.st_ctime,
-                    False,
-                )
+                entry.restart(st, now, closed=False)
                 continue
             if self._complete(entry, now):
                 del self._pending[path]

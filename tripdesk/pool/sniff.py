@@ -17,6 +17,8 @@ from typing import Literal
 import pillow_heif
 from PIL import Image
 
+from tripdesk.pool.complete import tiling
+
 pillow_heif.register_heif_opener()
 
 Kind = Literal["photo", "video"]
@@ -180,27 +182,14 @@ def _exif_time(image: Image.Image) -> datetime | None:
 
 def _movie_damage(path: Path) -> str | None:
     """A movie's top-level boxes must tile the file exactly and include the movie header."""
-    total = path.stat().st_size
-    offset = 0
-    seen: set[bytes] = set()
     with path.open("rb") as handle:
-        while offset < total:
-            handle.seek(offset)
-            header = handle.read(16)
-            if len(header) < 8:
-                return CUT_SHORT
-            size, box = struct.unpack(">I4s", header[:8])
-            if size == 1:
-                if len(header) < 16:
-                    return CUT_SHORT
-                (size,) = struct.unpack(">Q", header[8:16])
-            elif size == 0:
-                size = total - offset
-            if size < 8 or offset + size > total:
-                return CUT_SHORT
-            seen.add(box)
-            offset += size
-    if b"moov" not in seen:
+        size = os.fstat(handle.fileno()).st_size
+        problem = tiling(
+            lambda offset, length: os.pread(handle.fileno(), length, offset), 0, size, b"moov"
+        )
+    if problem == "cut":
+        return CUT_SHORT
+    if problem == "missing":
         return "The video has no movie header, so it cannot be played."
     return None
 

@@ -85,7 +85,7 @@ class InboxWatcher:
     def follow(self) -> bool:
         """Keep the observer on the inbox as it is now; True when it was (re)scheduled."""
         identity = self.prepare(strict=False)
-        if identity == self.watched and self._watch is not None:
+        if identity == self.watched:
             return False
         if self._watch is not None and self._observer is not None:
             with suppress(KeyError):

@@ -12,11 +12,13 @@ from __future__ import annotations
 import json
 import secrets
 import shutil
+import socket
 import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
+from urllib.parse import urlsplit
 
 from tripdesk.config import Config
 from tripdesk.draft import Poll
@@ -186,6 +188,17 @@ class DryRunBackend:
 
 
 NETWORKS = ("x", "bluesky", "mastodon")
+
+
+def reachable(base: str) -> bool:
+    """A TCP connection to the service's host: cheap, and it posts nothing."""
+    parts = urlsplit(base)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        with socket.create_connection((parts.hostname or "", port), timeout=3):
+            return True
+    except OSError:
+        return False
 
 
 def chosen_networks(config: Config) -> tuple[str, ...]:

@@ -13,13 +13,11 @@ from __future__ import annotations
 import io
 import json
 import re
-import socket
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 from atproto import Client, models
@@ -39,6 +37,7 @@ from tripdesk.publish.backends import (
     Rejected,
     Removed,
     SendFailure,
+    reachable,
 )
 
 POST = "app.bsky.feed.post"
@@ -149,13 +148,7 @@ class BlueskyBackend:
         return Removed()
 
     def reachable(self) -> bool:
-        parts = urlsplit(self.pds)
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        try:
-            with socket.create_connection((parts.hostname or "", port), timeout=3):
-                return True
-        except OSError:
-            return False
+        return reachable(self.pds)
 
     def _session(self, *, fresh: bool = False) -> Client:
         """A logged-in client: the session kept in memory when there is one, else a login."""

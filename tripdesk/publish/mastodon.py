@@ -9,13 +9,11 @@ cached. Mastodon cannot switch replies off.
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 from mastodon import Mastodon
@@ -32,6 +30,7 @@ from tripdesk.publish.backends import (
     Rejected,
     Removed,
     SendFailure,
+    reachable,
 )
 from tripdesk.publish.x import _may_have_been_sent
 
@@ -147,13 +146,7 @@ class MastodonBackend:
         return Removed()
 
     def reachable(self) -> bool:
-        parts = urlsplit(self.base)
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        try:
-            with socket.create_connection((parts.hostname or "", port), timeout=3):
-                return True
-        except OSError:
-            return False
+        return reachable(self.base)
 
     def _stored_limits(self) -> dict[str, int] | None:
         if self._cache is None or not self._cache.exists():

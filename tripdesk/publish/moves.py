@@ -191,22 +191,27 @@ class Moves:
         no_id = "tripdesk does not know the post's address on {name}; delete it there by hand."
         networks = []
         for row in self.conn.execute(
-            "SELECT network, state, remote_id FROM outbox_delivery WHERE post_id = ?", (post_id,)
+            "SELECT network, state, remote_id, key FROM outbox_delivery WHERE post_id = ?",
+            (post_id,),
         ).fetchall():
             name = NETWORK_NAMES.get(row["network"], row["network"])
-            if row["state"] == "sent" and row["remote_id"]:
-                removal, said = "queued", None
+            remote, removal, said = row["remote_id"], None, None
+            after = "Taken down before it went out."
+            if row["state"] == "sent" and remote:
+                removal = "queued"
+            elif row["state"] == "uncertain" and row["network"] == "bluesky":
+                # Its rkey was chosen before sending: the post, if it is there, can be found.
+                remote, removal, after = row["key"], "queued", "Taken down while uncertain."
             elif row["state"] in ("uncertain", "sent"):
                 said = (no_id if row["state"] == "sent" else unknown).format(name=name)
-                removal = "refused"
-            else:
-                removal, said = None, None
+                removal, after = "refused", "Taken down while uncertain."
+            # Whatever has not certainly gone out never will now.
             self.conn.execute(
-                "UPDATE outbox_delivery SET removal = ?, removal_reason = ?, "
+                "UPDATE outbox_delivery SET removal = ?, removal_reason = ?, remote_id = ?, "
                 "state = CASE WHEN state = 'sent' THEN 'sent' ELSE 'cancelled' END, "
                 "reason = CASE WHEN state = 'sent' THEN reason ELSE ? END "
                 "WHERE post_id = ? AND network = ?",
-                (removal, said, "Taken down before it went out.", post_id, row["network"]),
+                (removal, said, remote, after, post_id, row["network"]),
             )
             networks.append(row["network"])
         states = [

@@ -86,11 +86,6 @@ class Outbox:
             remover=Remover(conn, self._switches, self._clock, backoff),
         )
 
-    @property
-    def backend(self) -> Backend:
-        """The backend of the first network the settings choose right now (or the one given)."""
-        return self._networks.backend(self._networks.chosen()[0])
-
     # What is in it ----------------------------------------------------------------------
 
     def posts(self, *, states: Collection[PostState] | None = None) -> list[OutboxPost]:

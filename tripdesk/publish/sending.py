@@ -279,11 +279,13 @@ class Sender:
 
     def _check_again(self, post_id: int, draft: Draft, queued_with: dict[str, Any]) -> str | None:
         """Run the guard again and note each tagged pupil's consent; a reason to hold back."""
-        assert self._review is not None  # send_due checked
+        if self._review is None:  # send_due refuses to start without it
+            raise TripdeskError("The guard is not there to check this post again.")
         verdict = self._review(draft, self.conn, self.config)
         pupils = sorted({p for photo in draft.photos for p in photo.pupils})
-        noted = self._consent is not None and pupils
-        consent = self._consent(self.conn, pupils, self._clock().date()) if noted else {}  # type: ignore[misc]
+        consent = {}
+        if self._consent is not None and pupils:
+            consent = self._consent(self.conn, pupils, self._clock().date())
         with transaction(self.conn):
             self.conn.execute(
                 "UPDATE outbox_post SET checked = ?, consent_at_send = ? WHERE id = ?",

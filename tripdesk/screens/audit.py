@@ -87,7 +87,6 @@ class AuditScreen(TripScreen[None]):
 
     def on_mount(self) -> None:
         self.sub_title = with_badge("Audit", self.config)
-        self.query_one("#events").border_title = "What happened"
         self.query_one("#facts-pane").border_title = "Technical detail"
         self.action_reload()
 
@@ -102,10 +101,13 @@ class AuditScreen(TripScreen[None]):
         self._timer = self.set_timer(FILTER_DELAY, self.action_reload)
 
     @on(OptionList.OptionHighlighted, "#events")
-    def _show_whole(self, event: OptionList.OptionHighlighted) -> None:
-        """The highlighted sentence's events with all their facts, in the side pane."""
-        if event.option_index < len(self._lines):
-            line = self._lines[event.option_index]
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self._show_whole(event.option_index)
+
+    def _show_whole(self, index: int) -> None:
+        """The sentence's events with all their facts, in the side pane."""
+        if index < len(self._lines):
+            line = self._lines[index]
             self.query_one("#detail", Static).update(
                 Content.assemble((line.sentence, "bold"), "\n\n", details(line))
             )
@@ -141,9 +143,9 @@ class AuditScreen(TripScreen[None]):
         )
         if self._lines:
             listing.highlighted = 0
+            self._show_whole(0)
         count = len(events)
-        self.sub_title = with_badge(
-            f"Audit · {count} event{'' if count == 1 else 's'}"
-            + (" (the newest)" if count == SHOWN else ""),
-            self.config,
+        self.query_one("#events").border_title = (
+            f"What happened · {count} event{'' if count == 1 else 's'}"
+            + (" (the newest)" if count == SHOWN else "")
         )

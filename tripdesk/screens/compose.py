@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import threading
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -32,7 +30,7 @@ from textual.widgets.text_area import Selection
 
 from tripdesk.consent.store import load_register
 from tripdesk.desk import drafts_kept
-from tripdesk.desk.drafts_kept import KeptDraft, KeptPhoto
+from tripdesk.desk.drafts_kept import Keeper, KeptDraft, KeptPhoto
 from tripdesk.desk.final_step import final_photos, thumbnails
 from tripdesk.desk.photos import faces_in
 from tripdesk.desk.posting import queue_draft
@@ -166,14 +164,7 @@ class ComposeScreen(TripScreen):
         self._keep_timer: Timer | None = None
         self._sending = False
         self._ready = False
-        self._done = False
-        # Kept-draft writes run in worker threads: the lock and a sequence number make sure an
-        # older snapshot never overwrites a newer one, and that one draft keeps one row.
-        self._keep_lock = threading.Lock()
-        self._keep_seq = 0
-        self._kept_seq = 0
-        self.kept_id: int | None = kept.id if kept else None
-        self._hashtag = ""
+        self.keeper = Keeper(kept.id if kept else None)  # written to from worker threads
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -191,7 +182,6 @@ class ComposeScreen(TripScreen):
 
     async def on_mount(self) -> None:
         self.sub_title = with_badge("Compose", self.config)
-        self._hashtag = self.config.trip.hashtag  # read by the keeping thread
         self.query_one("#text").border_title = "Post"
         self.query_one("#attached").border_title = "Photos and poll"
         self.query_one("#side").border_title = "Policy checks"
@@ -224,8 +214,8 @@ class ComposeScreen(TripScreen):
         text = self.query_one("#text", DraftText)
         poll = self.query_one(PollEditor)
         alts: dict[int, str] = {}
+        self.keeper = Keeper(kept.id if kept else None, hashtag=self.config.trip.hashtag)
         if kept is not None:
-            self.kept_id = kept.id
             found = [photo_by_id(conn, p.photo_id) for p in kept.photos]
             self.photos = tuple(p for p in found if p is not None and not p.damaged)
             alts = {p.photo_id: p.alt for p in kept.photos}
@@ -233,7 +223,6 @@ class ComposeScreen(TripScreen):
             poll.load(kept.poll_on, kept.poll_options, kept.poll_minutes)
             text.move_cursor(text.document.end)
         else:
-            self.kept_id = None
             self.photos = tuple(photo_by_id(conn, p.id) or p for p in self.photos)
             hashtag = self.config.trip.hashtag
             text.text = f" {hashtag}" if hashtag else ""
@@ -334,7 +323,7 @@ class ComposeScreen(TripScreen):
             poll_on=poll.enabled,
             poll_options=poll.options(),
             poll_minutes=poll.minutes,
-            id=self.kept_id,
+            id=self.keeper.draft_id,
         )
 
     def _today(self) -> date:
@@ -371,7 +360,7 @@ class ComposeScreen(TripScreen):
         if self._timer is not None:
             self._timer.stop()
         self._timer = self.set_timer(CHECK_DELAY, self.run_check)
-        if self._ready and not self._done:
+        if self._ready:
             if self._keep_timer is not None:
                 self._keep_timer.stop()
             self._keep_timer = self.set_timer(KEEP_DELAY, self._keep_soon)
@@ -404,27 +393,15 @@ class ComposeScreen(TripScreen):
 
     @work(group="keep", exit_on_error=False)
     async def keep(self, snapshot: KeptDraft) -> None:
-        """Write the draft in a thread; a failure is told once, and leaving then asks first."""
-        self._keep_seq += 1
+        """Write the draft in a thread; a failure is told, and leaving then asks first."""
         try:
-            await asyncio.to_thread(self._keep_now, self.desk.database, snapshot, self._keep_seq)
+            await self._keep_now(snapshot)
         except (TripdeskError, sqlite3.Error) as error:
             self.notify(f"The draft could not be kept: {error}", severity="error", timeout=8)
-            raise
 
-    def _keep_now(self, database: Database, snapshot: KeptDraft, seq: int) -> None:
-        """In a worker thread: keep the newest snapshot, or forget the draft once it is empty."""
-        with self._keep_lock:
-            if seq < self._kept_seq or self._done:
-                return
-            self._kept_seq = seq
-            conn = database.connection()
-            if snapshot.is_empty(self._hashtag):
-                if self.kept_id is not None:
-                    drafts_kept.discard(conn, self.kept_id)
-                    self.kept_id = None
-                return
-            self.kept_id = drafts_kept.keep(conn, replace(snapshot, id=self.kept_id)).id
+    async def _keep_now(self, snapshot: KeptDraft) -> None:
+        keeper, database, ticket = self.keeper, self.desk.database, self.keeper.ticket()
+        await asyncio.to_thread(lambda: keeper.keep(database.connection(), snapshot, ticket))
 
     # Moving to what a finding points at
 
@@ -535,7 +512,7 @@ class ComposeScreen(TripScreen):
 
     def action_drafts(self) -> None:
         conn = self.desk.database.connection()
-        dialog = KeptDrafts(drafts_kept.kept_drafts(conn), current=self.kept_id)
+        dialog = KeptDrafts(drafts_kept.kept_drafts(conn), current=self.keeper.draft_id)
 
         def picked(kept: KeptDraft | None) -> None:
             self.switch_draft(kept, dialog.thrown)
@@ -551,19 +528,15 @@ class ComposeScreen(TripScreen):
     ) -> None:
         """Throw away the drafts the teacher threw away, then open another (or a new one)."""
         database = self.desk.database
-        await asyncio.to_thread(self._keep_now, database, self.kept_draft(), self._next_seq())
+        await self._keep_now(self.kept_draft())
         if thrown:
             await asyncio.to_thread(_throw_away, database, thrown)
         if kept is None and not new:
             return
-        if kept is not None and kept.id == self.kept_id:
+        if kept is not None and kept.id == self.keeper.draft_id:
             return
         self.photos = ()
         await self._open(self.desk.database.connection(), kept)
-
-    def _next_seq(self) -> int:
-        self._keep_seq += 1
-        return self._keep_seq
 
     # Sending
 
@@ -675,16 +648,10 @@ class ComposeScreen(TripScreen):
         hold_until: datetime | None,
     ) -> OutboxPost:
         """In a worker thread: queue the post the way `tripdesk post` does, then drop the draft."""
-        with self._keep_lock:
-            conn = database.connection()
-            post = queue_draft(
-                conn, config, draft, verdict, confirmed=confirmed, hold_until=hold_until
-            )
-            self._done = True
-            if self.kept_id is not None:
-                drafts_kept.discard(conn, self.kept_id)
-                self.kept_id = None
-            return post
+        conn = database.connection()
+        post = queue_draft(conn, config, draft, verdict, confirmed=confirmed, hold_until=hold_until)
+        self.keeper.sent(conn)
+        return post
 
     # Leaving
 
@@ -704,9 +671,8 @@ class ComposeScreen(TripScreen):
 
     @work(exclusive=True, group="leave", exit_on_error=False)
     async def _leave(self, then: Callable[[], object]) -> None:
-        snapshot = self.kept_draft()
         try:
-            await asyncio.to_thread(self._keep_now, self.desk.database, snapshot, self._next_seq())
+            await self._keep_now(self.kept_draft())
         except (TripdeskError, sqlite3.Error) as error:
             lose = await self.app.push_screen_wait(
                 ConfirmScreen(
@@ -719,7 +685,7 @@ class ComposeScreen(TripScreen):
             if lose:
                 then()
             return
-        if self.kept_id is not None:
+        if self.keeper.draft_id is not None:
             self.notify("The draft is kept: Compose reopens it (ctrl+l lists every draft).")
         then()
 

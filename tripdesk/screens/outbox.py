@@ -28,7 +28,7 @@ from textual.widgets import DataTable, Footer, Header, Label, Static, Switch
 from tripdesk.errors import TripdeskError
 from tripdesk.publish.outbox import Outbox, OutboxPost
 from tripdesk.publish.worker import OutboxStatus
-from tripdesk.screens.badge import with_badge
+from tripdesk.screens.badge import dry_run, with_badge
 from tripdesk.screens.confirm import ConfirmScreen
 from tripdesk.screens.palette import ScreenActions
 from tripdesk.screens.trip import TripScreen
@@ -161,8 +161,9 @@ class OutboxScreen(TripScreen):
         )
         if status.paused:
             state = Content.assemble(state, " · ", ("PAUSED", "bold $warning"))
+        recorded = dry_run(self.config)
         counts = [
-            f"{status.counts[name]} {word.lower()}"
+            f"{status.counts[name]} {'recorded' if recorded and name == 'sent' else word.lower()}"
             for name, (word, _) in STATE_WORD.items()
             if status.counts.get(name)  # type: ignore[call-overload]
         ]

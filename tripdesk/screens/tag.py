@@ -139,7 +139,6 @@ class TagScreen(TripScreen[list[PoolPhoto]]):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.query_one(PupilPicker).border_title = "Find a pupil"
         self._show_tags()
         self.query_one(PhotoPreview).show(self.photos[0], self._summary(self.photos[0]))
         self._detect([photo for photo in self.photos if not photo.damaged])
@@ -286,7 +285,7 @@ class TagScreen(TripScreen[list[PoolPhoto]]):
         listing.display = listing.option_count > 0
         heading = self.query_one("#faces-heading", Label)
         if listing.option_count:
-            heading.update("Faces, numbered as on the photo (ctrl+f blurs the ticked ones)")
+            heading.update("Faces, as numbered on the photo")
         else:
             line = faces_line(self.reports.get(self.photos[0].id))
             heading.update(line[:1].upper() + line[1:])

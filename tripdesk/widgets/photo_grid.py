@@ -6,9 +6,14 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import ClassVar
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
+from textual.coordinate import Coordinate
+from textual.strip import Strip
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey, RowKey
 
 from tripdesk.pool.catalogue import PoolPhoto
 from tripdesk.widgets.preview import photo_name
@@ -21,6 +26,9 @@ COLUMNS = (
     ("state", "State", 18),
     ("tags", "Tags", 50),
 )
+
+SegmentLines = list[list[Segment]]
+DRAWN_CELLS = 4000  # enough for every visible cell in all its looks, on the largest screen
 
 STATE_COLOURS = {
     "arrived": "accent",
@@ -57,10 +65,100 @@ class PhotoGrid(DataTable[Text]):
         self.photos: dict[str, PoolPhoto] = {}
         self.marked: set[str] = set()
         self._file_names: dict[str, str] = {}
+        self._changes: dict[str, int] = {}  # how often each row changed: its cells' version
+        self._drawn: dict[tuple[object, ...], SegmentLines] = {}
+        self._drawn_lines: dict[tuple[object, ...], tuple[SegmentLines, SegmentLines]] = {}
+        self._drawn_strips: dict[tuple[object, ...], Strip] = {}
+
+    def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
+        """A line of the table, kept until its row changes or the cursor comes or goes."""
+        try:
+            row_key, line_no = self._get_offsets(y)
+        except LookupError:
+            return super()._render_line(y, x1, x2, base_style)
+        index = self._row_locations.get(row_key) if row_key in self._row_locations else -1
+        cursor, hover = self.cursor_coordinate, self.hover_coordinate
+        where = (cursor, hover) if index < 0 else (cursor.row == index, hover.row == index)
+        widths = tuple(column.get_render_width(self) for column in self.ordered_columns)
+        key = (row_key, index, line_no, x1, x2, self.size.width, base_style, *where, widths)
+        key += (self.cursor_type, self.show_cursor, self._show_hover_cursor)
+        key += (self._pseudo_class_state, self._changes.get(row_key.value or "", 0))
+        strip = self._drawn_strips.get(key)
+        if strip is None:
+            if len(self._drawn_strips) > DRAWN_CELLS:
+                self._drawn_strips.clear()
+            strip = self._drawn_strips[key] = super()._render_line(y, x1, x2, base_style)
+        return strip
+
+    def _render_line_in_row(
+        self,
+        row_key: RowKey,
+        line_no: int,
+        base_style: Style,
+        cursor_location: Coordinate,
+        hover_location: Coordinate,
+    ) -> tuple[SegmentLines, SegmentLines]:
+        """A row's line drawn once per change of the row, or of the cursor coming or going."""
+        index = self._row_locations.get(row_key) if row_key in self._row_locations else -1
+        if index < 0:  # the header: it follows the cursor's column, so keep Textual's own key
+            where: tuple[object, ...] = (cursor_location, hover_location)
+        else:
+            where = (cursor_location.row == index, hover_location.row == index)
+        widths = tuple(column.get_render_width(self) for column in self.ordered_columns)
+        key = (row_key, index, line_no, base_style, *where, widths, self.cursor_type)
+        key += (self.show_cursor, self._show_hover_cursor, self._pseudo_class_state)
+        key += (self._changes.get(row_key.value or "", 0),)
+        lines = self._drawn_lines.get(key)
+        if lines is None:
+            if len(self._drawn_lines) > DRAWN_CELLS:
+                self._drawn_lines.clear()
+            lines = super()._render_line_in_row(
+                row_key, line_no, base_style, cursor_location, hover_location
+            )
+            self._drawn_lines[key] = lines
+        return lines
+
+    def _render_cell(
+        self,
+        row_index: int,
+        column_index: int,
+        base_style: Style,
+        width: int,
+        cursor: bool = False,
+        hover: bool = False,
+    ) -> SegmentLines:
+        """Each cell drawn once per change of its row.
+
+        DataTable draws every visible cell again after any change anywhere in the table, which
+        during a burst of arrivals kept the event loop drawing instead of showing new rows and
+        answering keys. Rows here are only ever added at the end, so a row keeps its index.
+        """
+        row = self._row_locations.get_key(row_index) if row_index >= 0 else None
+        version = self._changes.get(row.value or "", 0) if row is not None else -1
+        key = (row, row_index, column_index, base_style, width, cursor, hover, version)
+        key += (self._show_hover_cursor, self._pseudo_class_state)
+        lines = self._drawn.get(key)
+        if lines is None:
+            if len(self._drawn) > DRAWN_CELLS:
+                self._drawn.clear()
+            lines = super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+            self._drawn[key] = lines
+        return lines
 
     def on_mount(self) -> None:
         for key, label, width in COLUMNS:
             self.add_column(label, width=width, key=key)
+
+    def on_resize(self) -> None:
+        """The tags take the room left, so nothing needs scrolling sideways (80 columns too)."""
+        fixed = sum(width for key, _label, width in COLUMNS if key != "tags")
+        padding = 2 * self.cell_padding * len(COLUMNS)
+        room = max(12, self.scrollable_content_region.width - fixed - padding)
+        column = self.columns.get(ColumnKey("tags"))
+        if column is not None and column.width != room:
+            column.width = room
+            self._require_update_dimensions = True
+            self.refresh()
 
     def show(
         self,
@@ -76,6 +174,7 @@ class PhotoGrid(DataTable[Text]):
         if photo is not None:
             self.photos[key] = photo
         self._file_names[key] = name
+        self._changes[key] = self._changes.get(key, 0) + 1
         cells = self._cells(key, taken, state, tags)
         if key in self.rows:
             for (column, _label, _width), value in zip(COLUMNS, cells, strict=True):
@@ -116,6 +215,7 @@ class PhotoGrid(DataTable[Text]):
         if key is None or key not in self.photos:
             return
         self.marked ^= {key}
+        self._changes[key] = self._changes.get(key, 0) + 1
         self.update_cell(key, "name", self._name_cell(key))
 
     def _cells(self, key: str, taken: datetime | None, state: str, tags: Text | str) -> list[Text]:
