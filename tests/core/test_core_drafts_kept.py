@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -72,6 +73,11 @@ def test_the_keeper_writes_the_newest_snapshot_only_and_nothing_once_sent(tmp_pa
     keeper.keep(conn, KeptDraft(text="Dinosaurs and whales"), newer)
     keeper.keep(conn, KeptDraft(text="Dino"), older)  # a slower thread, with an older snapshot
     assert [d.text for d in kept_drafts(conn)] == ["Dinosaurs and whales"]
+
+    (written,) = kept_drafts(conn)
+    reopened = Keeper(written, hashtag="#Y6Museum")
+    reopened.keep(conn, replace(written, updated_at=None), reopened.ticket())  # nothing changed
+    assert kept_drafts(conn)[0].updated_at == written.updated_at
 
     keeper.keep(conn, KeptDraft(text=" #Y6Museum"), keeper.ticket())  # emptied: forgotten
     assert kept_drafts(conn) == [] and keeper.draft_id is None

@@ -150,3 +150,20 @@ def test_a_clock_set_back_blocks_check_naming_both_times(home: Path) -> None:
     assert clock["severity"] == "block"
     assert "01/01/2099 09:00" in clock["message"]
     assert f"{datetime.now(UTC):%d/%m/%Y}" in clock["message"]
+
+
+def test_an_allowed_phrase_is_recorded_by_number_only(home: Path, fixture_register: Path) -> None:
+    settings = config.load(home)
+    settings.path.write_text(
+        settings.path.read_text().replace("allowed_phrases = []", 'allowed_phrases = ["Khan Academy"]')
+    )
+    settings = config.load(home)
+    conn = open_database(settings.database)
+    from tripdesk.consent.store import import_register
+
+    import_register(conn, settings, fixture_register / "sample_register.csv", None)
+    verdict = review_draft(Draft(text="Maths practice on Khan Academy tonight"), conn, settings)
+    assert verdict.verdict != "blocked", verdict.findings
+    [used] = [e for e in audit.events(conn) if e.kind == "guard.allowed_phrase_used"]
+    assert used.facts == {"phrases": [1]}
+    assert "Khan" not in json.dumps([e.facts for e in audit.events(conn)])

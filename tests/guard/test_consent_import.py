@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from guard_helpers import TODAY
 
-from tripdesk import audit, config, store
+from tripdesk import audit, config
 from tripdesk.consent.csvfile import is_yes, parse_date
 from tripdesk.consent.store import import_register, load_register
+from tripdesk.desk.database import open_database
 from tripdesk.errors import TripdeskError
 
 HEADER = (
@@ -22,7 +23,7 @@ HEADER = (
 
 @pytest.fixture
 def conn(home: Path):
-    connection = store.connect(config.load(home).database)
+    connection = open_database(config.load(home).database)
     yield connection
     connection.close()
 

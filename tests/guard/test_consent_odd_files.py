@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 from guard_helpers import TODAY
 
-from tripdesk import cli, config, store
+from tripdesk import cli, config
 from tripdesk.consent.store import load_register
+from tripdesk.desk.database import open_database
 
 HEADER = "id,forename,surname,consent_social_media,never_photograph\n"
 
@@ -31,7 +32,7 @@ def imported(home: Path, fixture_register: Path) -> Path:
 
 
 def pupils(home: Path) -> tuple:
-    conn = store.connect(config.load(home).database)
+    conn = open_database(config.load(home).database)
     try:
         return load_register(conn).pupils
     finally:

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 from guard_helpers import TODAY
 
-from tripdesk import cli, config, store
+from tripdesk import cli, config
 from tripdesk.config import GuardSettings
 from tripdesk.consent.csvfile import read_consent, read_register
 from tripdesk.consent.register import Register
 from tripdesk.consent.store import load_register
+from tripdesk.desk.database import open_database
 from tripdesk.draft import Draft, DraftPhoto
 from tripdesk.guard import check
 from tripdesk.media.report import FaceReport
@@ -112,7 +113,7 @@ def test_looked_after_consent_setting_reaches_the_stored_register(home, tmp_path
     path = write(tmp_path, "mis.csv", MIS)
     config.update(home, "guard", {"looked_after": "consent"})
     assert cli.main(["consent", "import", str(path)]) == 0
-    conn = store.connect(config.load(home).database)
+    conn = open_database(config.load(home).database)
     try:
         assert load_register(conn).get("A5").never_photograph  # the safe default
         carers = load_register(conn, looked_after="consent")

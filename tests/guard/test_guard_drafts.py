@@ -9,20 +9,20 @@ from pathlib import Path
 
 import pytest
 
-from tripdesk import audit, cli, config, store
+from tripdesk import audit, cli, config
 from tripdesk.consent.store import import_register
-from tripdesk.draft import Draft, DraftPhoto
 from tripdesk.desk.database import open_database
 from tripdesk.desk.drafts import load_draft
+from tripdesk.desk.review import review_draft
+from tripdesk.draft import Draft, DraftPhoto
 from tripdesk.errors import TripdeskError
 from tripdesk.pool.ingest import Ingestor
-from tripdesk.desk.review import review_draft
 
 
 @pytest.fixture
 def conn(home: Path, fixture_register: Path):
     settings = config.load(home)
-    connection = store.connect(settings.database)
+    connection = open_database(settings.database)
     import_register(
         connection,
         settings,

@@ -269,7 +269,9 @@ def test_outbox_list_json_carries_each_delivery(
     outbox.send_due()
 
     assert main(["outbox", "list", "--json"]) == 0
-    (listed,) = json.loads(capsys.readouterr().out)["posts"]
+    body = json.loads(capsys.readouterr().out)
+    assert body["spent"] == 0.015  # one plain post on X
+    (listed,) = body["posts"]
     assert listed["id"] == post.id and listed["state"] == "sent"
     assert [(d["network"], d["state"]) for d in listed["deliveries"]] == [
         ("x", "sent"),

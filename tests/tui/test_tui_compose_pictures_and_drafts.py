@@ -25,8 +25,8 @@ from tripdesk.desk.drafts_kept import KeptDraft, keep
 from tripdesk.screens.compose import ComposeScreen
 from tripdesk.screens.compose_dialogs import KeptDrafts, PhotoChooser, SendPreview
 from tripdesk.screens.confirm import ConfirmScreen
+from tripdesk.screens.help import screen_commands
 from tripdesk.screens.outbox import OutboxScreen
-from tripdesk.screens.palette import screen_actions
 from tripdesk.widgets.alt_text import AltTextField
 from tripdesk.widgets.draft_text import DraftText
 from tripdesk.widgets.halfblocks import HalfBlockPicture
@@ -142,13 +142,18 @@ async def test_hold_until_queues_the_post_held_and_a_wrong_time_is_told(
         final = app.screen
         await until(pilot, lambda: final.query("#hold-until"), "the hold field")
         assert "Dry-run: nothing will be posted" in str(final.query_one("#dry-run").render())
-        final.query_one("#hold-until", Input).value = "half past"
-        await pilot.click("#yes")
-        await pilot.pause()
-        assert app.screen is final
-        assert "is not a time" in str(final.query_one("#hold-problem").render())
-        final.query_one("#hold-until", Input).value = "2099-06-11 09:00"
-        await pilot.click("#yes")
+        hold = final.query_one("#hold-until", Input)
+        hold.focus()
+        hold.value = "half past"
+        await pilot.press("enter")
+        problem = final.query_one("#hold-problem", Static)
+        await until(pilot, lambda: "is not a time" in str(problem.render()), "the problem told")
+        assert app.screen is final and hold.has_focus
+        hold.value = "2099-06-11 09:00"
+        await pilot.press("enter")  # understood: on to the Record button
+        await until(pilot, lambda: final.query_one("#yes").has_focus, "the Record button")
+        assert "Held until 09:00" in str(problem.render())
+        await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, OutboxScreen), "the outbox")
         await until(pilot, lambda: posts(tui_trip), "the post")
     (post,) = posts(tui_trip)
@@ -163,12 +168,14 @@ async def test_every_compose_action_is_in_the_palette_once_with_a_sentence(
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_compose(app, pilot, [])
-        actions = list(screen_actions(screen))
-        names = [name for name, _, _ in actions]
+        commands = screen_commands(app, screen)
+        names = [command.title for command in commands]
         assert len(names) == len(set(names))
-        assert {"Send", "Add photos", "Drafts", "New draft", "Findings", "Select all"} <= set(names)
-        assert "Remove photo" not in names  # nothing to remove: greyed out, so not offered
-        assert all(len(sentence.split()) >= 5 for _, sentence, _ in actions)
+        mine = {"Send", "Add photos", "Remove photo", "Drafts", "New draft", "Findings"}
+        assert mine | {"Select all", "Back"} <= set(names)
+        assert "Queue (offline)" not in names  # online: the queue key is hidden, so not offered
+        said = {command.title: command.help for command in commands}
+        assert all(len(said[name].split()) >= 8 for name in mine)
         await pilot.press("ctrl+p")
         await until(pilot, lambda: app.screen is not screen, "the palette")
         await type_text(pilot, "add photos")

@@ -7,23 +7,28 @@ blocking finding and one to confirm. Face reports come from the real detector (c
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 
 import pytest
 from textual.app import App
 from textual.pilot import Pilot
-from textual.widgets import Input, TextArea
+from textual.widgets import Input, SelectionList, TextArea
 from tui_pilot import NOW
 
 from tripdesk.app import TripdeskApp
 from tripdesk.config import Config
 from tripdesk.desk.database import open_database
+from tripdesk.desk.drafts_kept import KeptDraft, keep
 from tripdesk.desk.final_step import FinalPhoto, final_photos
 from tripdesk.draft import Draft, DraftPhoto
 from tripdesk.pool.catalogue import PoolPhoto, set_tags
 from tripdesk.screens.compose import ComposeScreen
-from tripdesk.screens.compose_dialogs import SendPreview
+from tripdesk.screens.compose_dialogs import KeptDrafts, PhotoChooser, SendPreview
 
+MORNING = datetime(2026, 6, 10, 9, 0, tzinfo=UTC)
+NOON = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
 TEXT = "Amira Khan met an astronaut! Remember to bring a coat tomorrow."
 
 
@@ -104,3 +109,77 @@ def test_the_final_step_shows_the_prepared_photos(
             )
 
     assert snap_compare(FinalStep(), terminal_size=size)
+
+
+@pytest.fixture
+def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Kept drafts show when they were last touched: in UTC, the same on every machine."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+def test_the_kept_drafts_list(
+    snap_compare,
+    app_factory: Callable[..., TripdeskApp],
+    tui_trip: Config,
+    utc: None,
+    size: tuple[int, int],
+) -> None:
+    conn = open_database(tui_trip.database)
+    try:
+        unset = ("", "", "", "")  # as Compose keeps a poll nobody has typed into
+        keep(conn, KeptDraft("Coach leaves at three #Y6Museum", poll_options=unset), now=MORNING)
+        keep(
+            conn, KeptDraft("Which gallery? #Y6Museum", poll_on=True, poll_options=unset), now=NOON
+        )
+    finally:
+        conn.close()
+
+    async def run_before(pilot: Pilot) -> None:
+        app = pilot.app
+        assert isinstance(app, TripdeskApp)
+        await pilot.pause()
+        app.open_compose([])
+        while not isinstance(app.screen, ComposeScreen) or app.screen.verdict is None:
+            await pilot.pause(0.05)
+        app.screen.query_one("#text", TextArea).cursor_blink = False
+        app.clear_notifications()  # "Reopened the draft…": a toast's life depends on the clock
+        await pilot.pause(0.6)  # past the moment a changed draft would be kept again
+        await pilot.press("ctrl+l")
+        while not isinstance(app.screen, KeptDrafts):
+            await pilot.pause(0.05)
+        await pilot.pause()
+
+    assert snap_compare(app_factory(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+def test_the_photo_chooser(
+    snap_compare,
+    app_factory: Callable[..., TripdeskApp],
+    two_photos: list[PoolPhoto],
+    size: tuple[int, int],
+) -> None:
+    async def run_before(pilot: Pilot) -> None:
+        app = pilot.app
+        assert isinstance(app, TripdeskApp)
+        await pilot.pause()
+        app.open_compose(two_photos[:1])
+        while not isinstance(app.screen, ComposeScreen) or app.screen.verdict is None:
+            await pilot.pause(0.05)
+        await app.workers.wait_for_complete()
+        app.screen.query_one("#text", TextArea).cursor_blink = False
+        await pilot.press("ctrl+o")
+        while not isinstance(app.screen, PhotoChooser):
+            await pilot.pause(0.05)
+        await pilot.press("space")
+        while not app.screen.query_one(SelectionList).selected:
+            await pilot.pause(0.05)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(app_factory(), terminal_size=size, run_before=run_before)

@@ -104,7 +104,9 @@ async def test_pause_all_holds_posts_and_cancel_keeps_one_from_going(
         assert not app.screen.active_bindings["m"].enabled
 
         await pilot.press("p")
-        await until(pilot, lambda: state(app, first) == "Recorded (dry-run)", "the first post to go out")
+        await until(
+            pilot, lambda: state(app, first) == "Recorded (dry-run)", "the first post to go out"
+        )
         assert not screen.query_one("#pause", Switch).value
         assert "off: posts go out" in str(screen.query_one("#pause-label").render())
         await highlight(app, pilot, first)

@@ -147,3 +147,17 @@ async def test_faces_are_found_and_blurring_them_makes_a_new_pool_photo(
         await settle(pilot, lambda: app.photos.query_one(PhotoGrid).row_count == 2)
         rows = cells(map(app.photos.query_one(PhotoGrid).get_row_at, (0, 1)))
         assert ["IMG_0001 · blurred", "blurred copy"] in [[r[0].strip(), r[2]] for r in rows]
+
+
+async def test_two_quick_picks_are_both_saved_in_order(
+    app_factory: Callable[..., TripdeskApp], pool_photos: Callable[..., list], tui_trip: Config
+) -> None:
+    (photo,) = pool_photos("IMG_0002.JPG")
+    app = app_factory()
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await open_tag(app, pilot)
+        await pilot.press(*"ami", "enter", *"grace", "enter")  # no wait between the two
+        await settle(pilot, lambda: "Grace" in why(screen))
+        assert tags_of(tui_trip, photo.id) == (("P1001", "P1005"), False)
+        tagged = screen.query_one("#tagged", OptionList)
+        assert tagged.option_count == 2

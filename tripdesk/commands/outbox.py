@@ -62,7 +62,11 @@ def _ask() -> str:
 def _list(outbox: Outbox, as_json: bool) -> int:
     posts = outbox.posts()
     if as_json:
-        body = {"paused": outbox.paused, "posts": [post.to_dict() for post in posts]}
+        body = {
+            "paused": outbox.paused,
+            "spent": round(outbox.spent(), 4),
+            "posts": [post.to_dict() for post in posts],
+        }
         print(json.dumps(body, indent=2, ensure_ascii=False))
         return 0
     if outbox.paused:

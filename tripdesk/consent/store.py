@@ -82,6 +82,7 @@ def import_register(
 ) -> ImportReport:
     """Replace the register with the file's pupils, all or nothing, and audit what changed."""
     today = today or date.today()
+    store.ensure_schema(conn, "consent", MIGRATIONS)  # a write: a bare connection may import
     roster = read_roster(roster_csv) if roster_csv is not None else None
     read = read_register(register_csv, config.register_columns, roster, today=today)
     pupils = read.pupils

@@ -148,9 +148,11 @@ class Keeper:
     queued (`sent`) nothing more is kept and its row is gone.
     """
 
-    def __init__(self, draft_id: int | None = None, *, hashtag: str = "") -> None:
-        self.draft_id = draft_id
+    def __init__(self, kept: KeptDraft | None = None, *, hashtag: str = "") -> None:
+        """`kept` is the draft as reopened from the database, if it was."""
+        self.draft_id = kept.id if kept else None
         self.hashtag = hashtag
+        self._last = kept
         self._lock = threading.Lock()
         self._issued = 0
         self._written = 0
@@ -163,15 +165,17 @@ class Keeper:
     def keep(self, conn: sqlite3.Connection, snapshot: KeptDraft, ticket: int) -> None:
         """Write the snapshot over the draft's row, or forget the draft once it is empty."""
         with self._lock:
-            if ticket < self._written or self._sent:
-                return
+            if ticket < self._written or self._sent or snapshot == self._last:
+                return  # older than what is written, sent already, or nothing changed
             self._written = ticket
+            self._last = snapshot
             if snapshot.is_empty(self.hashtag):
                 if self.draft_id is not None:
                     discard(conn, self.draft_id)
                     self.draft_id = None
                 return
-            self.draft_id = keep(conn, replace(snapshot, id=self.draft_id)).id
+            kept = keep(conn, replace(snapshot, id=self.draft_id))
+            self.draft_id, self._last = kept.id, kept
 
     def sent(self, conn: sqlite3.Connection) -> None:
         """The draft went into the outbox: forget it and keep nothing more."""

@@ -17,7 +17,7 @@ from tripdesk.config import Config
 from tripdesk.consent.store import load_register
 from tripdesk.draft import Draft
 from tripdesk.guard import check
-from tripdesk.guard.check import LIMITS, PHOTO_CONSENT
+from tripdesk.guard.check import LIMITS, PHOTO_CONSENT, allowed_phrases_used
 from tripdesk.verdict import Finding, Verdict, Where
 
 
@@ -51,6 +51,10 @@ def review_draft(
         weighted_length=verdict.weighted_length,
         photos=[photo.sha256 for photo in draft.photos],
     )
+    allowed = allowed_phrases_used(draft, verdict, config.guard)
+    if allowed:
+        # By number only: an allowed phrase may itself hold a surname.
+        audit.record(conn, "guard.allowed_phrase_used", phrases=allowed)
     return verdict
 
 

@@ -12,7 +12,6 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.command import Provider
 from textual.containers import Container, Horizontal, VerticalScroll
 from textual.content import Content
 from textual.timer import Timer
@@ -22,7 +21,6 @@ from textual.widgets.option_list import Option
 from tripdesk import audit
 from tripdesk.desk.audit_story import StoryLine, details, story
 from tripdesk.screens.badge import with_badge
-from tripdesk.screens.palette import ScreenActions
 from tripdesk.screens.trip import TripScreen
 
 SHOWN = 500
@@ -41,7 +39,6 @@ PARTS = (
 class AuditScreen(TripScreen[None]):
     CSS_PATH = "audit.tcss"
     AUTO_FOCUS = "#events"
-    COMMANDS: ClassVar[set[type[Provider]]] = {ScreenActions}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "slash",

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.command import Provider
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.timer import Timer
@@ -44,7 +43,6 @@ from tripdesk.pool.catalogue import PoolPhoto, list_photos, photo_by_id
 from tripdesk.screens.badge import dry_run, with_badge
 from tripdesk.screens.compose_dialogs import KeptDrafts, PhotoChooser, SendPreview
 from tripdesk.screens.confirm import ConfirmScreen, confirm_finding
-from tripdesk.screens.palette import ScreenActions
 from tripdesk.screens.trip import TripScreen
 from tripdesk.verdict import Finding, Verdict
 from tripdesk.widgets.alt_text import AltTextField
@@ -70,7 +68,6 @@ class ComposeScreen(TripScreen):
     """The draft being written, its findings, and the way out through the outbox."""
 
     CSS_PATH = "compose.tcss"
-    COMMANDS: ClassVar[set[type[Provider]]] = {ScreenActions}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "ctrl+s",
@@ -164,7 +161,7 @@ class ComposeScreen(TripScreen):
         self._keep_timer: Timer | None = None
         self._sending = False
         self._ready = False
-        self.keeper = Keeper(kept.id if kept else None)  # written to from worker threads
+        self.keeper = Keeper(kept)  # written to from worker threads
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -214,7 +211,7 @@ class ComposeScreen(TripScreen):
         text = self.query_one("#text", DraftText)
         poll = self.query_one(PollEditor)
         alts: dict[int, str] = {}
-        self.keeper = Keeper(kept.id if kept else None, hashtag=self.config.trip.hashtag)
+        self.keeper = Keeper(kept, hashtag=self.config.trip.hashtag)
         if kept is not None:
             found = [photo_by_id(conn, p.photo_id) for p in kept.photos]
             self.photos = tuple(p for p in found if p is not None and not p.damaged)

@@ -199,7 +199,8 @@ class KeptDrafts(ModalScreen[KeptDraft | None]):
         options = []
         for draft in self.drafts:
             when = f"{draft.updated_at.astimezone():%a %H:%M}" if draft.updated_at else ""
-            photos = f" · {len(draft.photos)} photo{'s' if len(draft.photos) != 1 else ''}"
+            count = len(draft.photos)
+            photos = f" · {count} photo{'s' if count > 1 else ''}" if count else ""
             mark = " (open now)" if draft.id == self.current else ""
             options.append(
                 Option(f"{when}  {draft.title or '(no words yet)'}{photos}{mark}", id=str(draft.id))

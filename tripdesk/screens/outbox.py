@@ -18,7 +18,6 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.command import Provider
 from textual.containers import Container, Horizontal, VerticalScroll
 from textual.content import Content
 from textual.events import Resize
@@ -30,7 +29,6 @@ from tripdesk.publish.outbox import Outbox, OutboxPost
 from tripdesk.publish.worker import OutboxStatus
 from tripdesk.screens.badge import dry_run, with_badge
 from tripdesk.screens.confirm import ConfirmScreen
-from tripdesk.screens.palette import ScreenActions
 from tripdesk.screens.trip import TripScreen
 
 if TYPE_CHECKING:
@@ -60,7 +58,6 @@ class OutboxScreen(TripScreen):
     """The outbox as a table, the sender's state and the pause switch above it, detail beside."""
 
     CSS_PATH = "outbox.tcss"
-    COMMANDS: ClassVar[set[type[Provider]]] = {ScreenActions}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "n",

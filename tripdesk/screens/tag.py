@@ -10,14 +10,15 @@ keeps the tags, is checked again for faces, and takes the original's place on th
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import ActiveBinding, Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Checkbox, Footer, Header, Label, OptionList, SelectionList, Static
@@ -30,6 +31,7 @@ from tripdesk.desk import photos as desk_photos
 from tripdesk.desk.wording import pupil_label, tag_check
 from tripdesk.errors import TripdeskError
 from tripdesk.media.report import Box, FaceReport
+from tripdesk.pool import catalogue
 from tripdesk.pool.catalogue import PoolPhoto
 from tripdesk.screens.messages import PhotosChanged
 from tripdesk.screens.photos import consent_note, load_picture
@@ -76,6 +78,19 @@ class Blurred(Message):
     pictures: dict[int, Picture]
 
 
+class FaceList(SelectionList[tuple[int, int]]):
+    """The faces found, ticked to be blurred; a face's number on the photo ticks or unticks it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(str(n), f"toggle_face({n})", show=False) for n in range(1, 10)
+    ]
+
+    def action_toggle_face(self, number: int) -> None:
+        if number <= self.option_count:
+            self.toggle(self.get_option_at_index(number - 1).value)
+            self.highlighted = number - 1
+
+
 class TagScreen(TripScreen[list[PoolPhoto]]):
     """Dismisses with every photo it changed or created; Photos hears of each change at once."""
 
@@ -120,6 +135,8 @@ class TagScreen(TripScreen[list[PoolPhoto]]):
         self.reports: dict[int, FaceReport | None] = {}
         self.pictures: dict[int, Picture] = {}
         self.changed: dict[int, PoolPhoto] = {}
+        self._wanted: tuple[list[tuple[PoolPhoto, Sequence[str], bool]], str, bool] | None = None
+        self._saving = threading.Lock()
 
     def compose(self) -> ComposeResult:
         self.register = load_register(self.desk.conn)
@@ -134,7 +151,7 @@ class TagScreen(TripScreen[list[PoolPhoto]]):
                 yield OptionList(id="tagged")
                 yield Checkbox("No identifiable children", id="no-children")
                 yield Label("Faces: looking…", classes="heading", id="faces-heading")
-                yield SelectionList[tuple[int, int]](id="faces")
+                yield FaceList(id="faces")
                 yield PhotoPreview(self.desk.config.preview, id="preview")
         yield Footer(compact=True, show_command_palette=False)
 
@@ -145,6 +162,16 @@ class TagScreen(TripScreen[list[PoolPhoto]]):
 
     def on_unmount(self) -> None:
         self.workers.cancel_node(self)
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """The footer shows this screen's keys and `?`: the app's other keys would not fit at
+        80 columns beside them, and they still work and are listed under `?` and ctrl+p."""
+        return {
+            key: active
+            for key, active in super().active_bindings.items()
+            if active.node is not self.app or active.binding.action == "keys"
+        }
 
     def _title(self) -> Text:
         more = f" and {len(self.photos) - 1} more" if len(self.photos) > 1 else ""
@@ -180,32 +207,50 @@ class TagScreen(TripScreen[list[PoolPhoto]]):
         self.query_one("#why", Static).update(Text(message, style=colour))
 
     def _retag(self, change: Change, said: str, *, warning: bool = False) -> None:
-        """Save new tags for every photo in a worker; what it did (or refused) comes back."""
-        self._save([(photo, *change(photo)) for photo in self.photos], said, warning)
+        """Show the new tags at once and save them in a worker; the next pick builds on them.
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="tags")
-    def _save(
-        self, changes: list[tuple[PoolPhoto, Sequence[str], bool]], said: str, warning: bool
-    ) -> None:
-        conn = self.desk.database.connection()
-        try:
-            fresh = [
-                desk_photos.tag(conn, photo, pupils, no_children=no_children)
-                for photo, pupils, no_children in changes
-            ]
-        except TripdeskError as error:
-            self.post_message(TagsRefused(error.message))
-            return
+        Saves never overlap: each worker saves the newest tags asked for, so a quick second
+        pick can neither be lost nor overtaken by the first.
+        """
+        changes = [(photo, *change(photo)) for photo in self.photos]
+        self.photos = [
+            replace(photo, pupils=tuple(pupils), no_children=no_children)
+            for photo, pupils, no_children in changes
+        ]
+        self._wanted = (changes, said, warning)
+        self._show_tags()
+        self._save()
+
+    @work(thread=True, exit_on_error=False, group="tags")
+    def _save(self) -> None:
+        with self._saving:
+            wanted, self._wanted = self._wanted, None
+            if wanted is None:
+                return  # an earlier worker saved these tags already
+            changes, said, warning = wanted
+            conn = self.desk.database.connection()
+            try:
+                fresh = [
+                    desk_photos.tag(conn, photo, pupils, no_children=no_children)
+                    for photo, pupils, no_children in changes
+                ]
+            except TripdeskError as error:
+                self.post_message(TagsRefused(error.message))
+                return
         self.post_message(TagsSaved(fresh, said, warning))
 
     def on_tags_saved(self, message: TagsSaved) -> None:
-        self.photos = message.photos
+        if self._wanted is None:  # nothing newer on its way
+            self.photos = message.photos
         self.changed.update((photo.id, photo) for photo in message.photos)
         self.desk.photos.post_message(PhotosChanged(message.photos))
         self._say(message.said, warning=message.warning)
         self._show_tags()
 
     def on_tags_refused(self, message: TagsRefused) -> None:
+        """Nothing was saved: back to the tags as they are in the pool."""
+        conn = self.desk.conn
+        self.photos = [catalogue.photo_by_id(conn, photo.id) or photo for photo in self.photos]
         self._say(message.reason, warning=True)
         self._show_tags()
 
@@ -218,7 +263,6 @@ class TagScreen(TripScreen[list[PoolPhoto]]):
             return
         if check.message:  # told at once, while the tag is being saved
             self._say(check.message, warning=True)
-            self.notify(check.message, severity="warning", timeout=6)
         pupil_id = event.pupil.id
         said = check.message or f"Tagged {pupil_label(event.pupil)}."
         self._retag(
@@ -283,6 +327,8 @@ class TagScreen(TripScreen[list[PoolPhoto]]):
                 label = f"{photo_name(photo)}: {line}" if len(self.photos) > 1 else line
                 listing.add_option(Selection(label, (index, number), initial_state=True))
         listing.display = listing.option_count > 0
+        if listing.option_count:
+            listing.highlighted = 0  # space ticks and unticks from the first face on
         heading = self.query_one("#faces-heading", Label)
         if listing.option_count:
             heading.update("Faces, as numbered on the photo")

@@ -89,6 +89,9 @@ class AltTextField(Horizontal):
         self.mount(picture, before=old)
         old.remove()
 
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._alt = event.value  # the screen reads it at any moment, even mid-layout
+
     @property
     def alt(self) -> str:
-        return self.query_one(Input).value
+        return self._alt

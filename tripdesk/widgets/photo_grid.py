@@ -21,7 +21,7 @@ from tripdesk.widgets.preview import photo_name
 # Fixed widths: measuring every cell of a column on each change made a burst of arrivals
 # quadratic. Longer names and states are cut; the preview beside the list shows them whole.
 COLUMNS = (
-    ("name", "Photo", 16),
+    ("name", "Photo", 20),
     ("taken", "Taken", 5),
     ("state", "State", 18),
     ("tags", "Tags", 50),
