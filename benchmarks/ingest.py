@@ -26,7 +26,6 @@ import numpy as np
 from PIL import Image
 
 from tripdesk import config as settings
-from tripdesk import store
 from tripdesk.desk.database import open_database
 from tripdesk.pool.events import Pooled, PoolEvent
 from tripdesk.pool.ingest import Ingestor
@@ -164,7 +163,7 @@ def arrival_latency(home: Path, photos: list[bytes]) -> list[float]:
                 arrived.notify_all()
 
     open_database(config.database).close()
-    ingestor = Ingestor(config, on_event, connect=lambda: store.connect(config.database))
+    ingestor = Ingestor(config, on_event, connect=lambda: open_database(config.database))
     ingestor.start()
     latencies = []
     try:

@@ -43,7 +43,6 @@ from textual import events
 
 from tripdesk import config, store
 from tripdesk.desk.database import open_database
-from tripdesk.pool import catalogue
 
 CHILD = """
 import sys, time
@@ -109,7 +108,6 @@ def catalogue_home(folder: Path, photos: int, preview: str = "halfcell") -> Path
     config.update(home, "trip", {"name": "Benchmark trip", "hashtag": "#Bench"})
     trip = config.update(home, "preview", {"mode": preview})
     conn = open_database(trip.database)
-    catalogue.migrate(conn)
     taken = datetime(2026, 6, 10, 9, 0)
     now = datetime.now(UTC).isoformat()
     with store.transaction(conn):

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
@@ -144,7 +145,7 @@ class TripdeskApp(App[None]):
         """Watch the inbox and run the outbox; a failure is told, the app stays usable."""
         if not self.is_running:  # closed before its first screen was drawn
             return
-        from tripdesk.desk.sending import consent_at_send, review_draft
+        from tripdesk.desk.sending import send_checks
         from tripdesk.pool.ingest import Ingestor
         from tripdesk.publish.worker import OutboxWorker
 
@@ -158,12 +159,21 @@ class TripdeskApp(App[None]):
                 self.config,
                 self._outbox_change,
                 connect=self.database.connection,
-                review=review_draft,
-                consent=consent_at_send,
+                **send_checks(self.config),
             )
             self._outbox.start()
         except TripdeskError as error:
             self.notify(error.message, severity="error", timeout=10)
+
+        self._get_ready()
+
+    @work(thread=True, exit_on_error=False, group="ready")
+    def _get_ready(self) -> None:
+        from tripdesk.desk.ready import get_ready
+
+        sentence = get_ready(self.database.connection(), self.config)
+        if sentence:
+            self.notify(sentence, timeout=8)
 
     def stop_services(self) -> None:
         if self.ingestor is not None:

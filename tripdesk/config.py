@@ -117,7 +117,7 @@ class GuardSettings:
     looked_after: LookedAfter = "never"
 
 
-CacheKind = Literal["prepared", "thumbs", "report"]
+CacheKind = Literal["prepared", "thumbs", "report", "networks"]
 
 
 @dataclass(frozen=True)
@@ -138,6 +138,10 @@ class PublishSettings:
 @dataclass(frozen=True)
 class ApprovalSettings:
     required: ApprovalRequired = "off"
+
+    def needed(self, shows_children: bool) -> bool:
+        """Whether a post needs a second member of staff: the one rule, at queue and at send."""
+        return self.required == "all" or (self.required == "children" and shows_children)
 
 
 @dataclass(frozen=True)
@@ -161,7 +165,8 @@ class Config:
         return self.home / DATABASE_NAME
 
     def cache(self, kind: CacheKind) -> Path:
-        """The one place each cache folder is named: prepared uploads, thumbnails, report images."""
+        """The one place each cache folder is named: prepared uploads, thumbnails, report images,
+        and what networks said of themselves (a Mastodon instance's limits)."""
         return self.home / "cache" / kind
 
     @property

@@ -57,6 +57,11 @@ class Draft:
     poll: Poll | None = None
     in_reply_to: str | None = None
 
+    @property
+    def shows_children(self) -> bool:
+        """A photo tagged with pupils is a photo of children; work and backs of heads are not."""
+        return any(photo.pupils for photo in self.photos)
+
     def with_photos(self, photos: Iterable[DraftPhoto]) -> Draft:
         return replace(self, photos=tuple(photos))
 

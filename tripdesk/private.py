@@ -102,7 +102,8 @@ def tightened_sentence(count: int) -> str | None:
     """One sentence for the teacher when `tighten` changed anything."""
     if not count:
         return None
+    things = "file or folder" if count == 1 else "files and folders"
     return (
-        f"{count} file(s) and folder(s) left readable by others by an older tripdesk are now "
-        "readable by you only."
+        f"{count} {things} that an older tripdesk left readable by others "
+        f"{'is' if count == 1 else 'are'} now readable by you only."
     )

@@ -34,9 +34,6 @@ def connect(path: Path) -> sqlite3.Connection:
         raise TripdeskError(f"Cannot open the database {path}: {error}.") from None
     except OSError as error:
         raise TripdeskError(f"Cannot open the database {path}: {error.strerror}.") from None
-    from tripdesk import audit
-
-    ensure_schema(conn, "audit", audit.MIGRATIONS)
     return conn
 
 

@@ -118,9 +118,9 @@ def test_withdrawn_consent_finds_the_post_and_takes_it_down_once(
     sent: Config, conn: sqlite3.Connection
 ) -> None:
     assert accountability.posts_to_take_down(conn, sent) == []
-    pupil, changed = accountability.withdraw_consent(conn, "P1")
+    pupil, changed = accountability.withdraw_consent(conn, sent, "P1")
     assert changed and pupil.consent_withdrawn is not None
-    assert accountability.withdraw_consent(conn, "P1")[1] is False
+    assert accountability.withdraw_consent(conn, sent, "P1")[1] is False
     [live] = accountability.posts_to_take_down(conn, sent, pupil_ids=["P1"])
     assert live.post.id == 1
     [involved] = live.pupils
@@ -152,7 +152,7 @@ def test_a_pupil_named_in_a_post_without_their_photo_is_found_too(
     queue_draft(conn, trip, draft, verdict)
     sending_outbox(conn, trip).send_due()
     assert accountability.posts_to_take_down(conn, trip) == []
-    accountability.withdraw_consent(conn, "P3")
+    accountability.withdraw_consent(conn, trip, "P3")
     [live] = accountability.posts_to_take_down(conn, trip)
     assert [(p.pupil_id, p.how) for p in live.pupils] == [("P3", ("named in the text",))]
 

@@ -155,7 +155,9 @@ def test_a_clock_set_back_blocks_check_naming_both_times(home: Path) -> None:
 def test_an_allowed_phrase_is_recorded_by_number_only(home: Path, fixture_register: Path) -> None:
     settings = config.load(home)
     settings.path.write_text(
-        settings.path.read_text().replace("allowed_phrases = []", 'allowed_phrases = ["Khan Academy"]')
+        settings.path.read_text().replace(
+            "allowed_phrases = []", 'allowed_phrases = ["Khan Academy"]'
+        )
     )
     settings = config.load(home)
     conn = open_database(settings.database)
@@ -167,3 +169,44 @@ def test_an_allowed_phrase_is_recorded_by_number_only(home: Path, fixture_regist
     [used] = [e for e in audit.events(conn) if e.kind == "guard.allowed_phrase_used"]
     assert used.facts == {"phrases": [1]}
     assert "Khan" not in json.dumps([e.facts for e in audit.events(conn)])
+
+
+def test_a_post_needing_approval_is_never_queued_or_sent_without_it(home: Path) -> None:
+    from tripdesk.desk.sending import sending_outbox
+    from tripdesk.publish.outbox import Outbox
+
+    settings = config.update(home, "approval", {"required": "all"})
+    conn = open_database(settings.database)
+    draft = Draft(text="Off to the museum")
+    verdict = review_draft(draft, conn, settings)  # asks only that a register be imported
+    with pytest.raises(TripdeskError, match="second member of staff") as refused:
+        queue_draft(conn, settings, draft, verdict, confirmed=["register"])
+    assert refused.value.exit_code == 1
+    assert conn.execute("SELECT count(*) FROM outbox_post").fetchone()[0] == 0
+
+    slipped = Outbox(conn, settings).queue(draft, verdict)  # around the hallway, on purpose
+    sending_outbox(conn, settings).send_due()
+    post = Outbox(conn, settings).get(slipped.id)
+    assert post.state == "blocked" and "approval" in (post.reason or "")
+
+    approved = queue_draft(
+        conn, settings, draft, verdict, confirmed=["register"], approved_by="Mr Jones"
+    )
+    sending_outbox(conn, settings).send_due()
+    assert Outbox(conn, settings).get(approved.id).state == "sent"
+    [event] = [e for e in audit.events(conn) if e.kind == "staff.approved"]
+    assert event.facts == {"post": approved.id, "approver": "Mr Jones"}
+
+
+def test_the_quick_verdict_knows_each_chosen_network(home: Path) -> None:
+    from tripdesk.consent.register import Register
+    from tripdesk.desk.review import judge
+    from tripdesk.draft import Poll
+
+    poll = Draft(text="Which gallery next?", poll=Poll(("Dinosaurs", "Space"), 60))
+    x_only = config.update(home, "publish", {"backend": "x"})
+    assert not [f for f in judge(poll, Register(), x_only).findings if "Bluesky" in f.message]
+    both = config.update(home, "publish", {"backend": ["x", "bluesky"]})
+    verdict = judge(poll, Register(), both)
+    [no_polls] = [f for f in verdict.blocking if "Bluesky" in f.message]
+    assert no_polls.where.field == "poll" and verdict.verdict == "blocked"

@@ -5,17 +5,18 @@ from pathlib import Path
 import pytest
 
 from tripdesk import audit, store
+from tripdesk.desk.database import open_database
 from tripdesk.errors import TripdeskError
 
 
 def test_connect_sets_wal_and_foreign_keys(tmp_path: Path) -> None:
-    conn = store.connect(tmp_path / "t.db")
+    conn = open_database(tmp_path / "t.db")
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 
 
 def test_migrations_apply_once_and_only_the_new_steps(tmp_path: Path) -> None:
-    conn = store.connect(tmp_path / "t.db")
+    conn = open_database(tmp_path / "t.db")
     first = ["CREATE TABLE thing (id INTEGER PRIMARY KEY);"]
     store.ensure_schema(conn, "thing", first)
     store.ensure_schema(conn, "thing", first)
@@ -28,7 +29,7 @@ def test_migrations_apply_once_and_only_the_new_steps(tmp_path: Path) -> None:
 
 
 def test_a_failed_migration_leaves_nothing_half_done(tmp_path: Path) -> None:
-    conn = store.connect(tmp_path / "t.db")
+    conn = open_database(tmp_path / "t.db")
     broken = ["CREATE TABLE a (id INTEGER); CREATE TABLE a (id INTEGER);"]
     with pytest.raises(sqlite3.OperationalError):
         store.ensure_schema(conn, "broken", broken)
@@ -37,7 +38,7 @@ def test_a_failed_migration_leaves_nothing_half_done(tmp_path: Path) -> None:
 
 
 def test_a_newer_database_is_refused_in_one_sentence(tmp_path: Path) -> None:
-    conn = store.connect(tmp_path / "t.db")
+    conn = open_database(tmp_path / "t.db")
     store.ensure_schema(conn, "thing", ["CREATE TABLE x (id INTEGER);", "SELECT 1;"])
     with pytest.raises(TripdeskError, match="newer tripdesk"):
         store.ensure_schema(conn, "thing", ["CREATE TABLE x (id INTEGER);"])
@@ -47,11 +48,11 @@ def test_not_a_database_is_one_sentence(tmp_path: Path) -> None:
     path = tmp_path / "t.db"
     path.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(TripdeskError, match="Cannot open the database"):
-        store.connect(path)
+        open_database(path)
 
 
 def test_audit_is_append_only(tmp_path: Path) -> None:
-    conn = store.connect(tmp_path / "t.db")
+    conn = open_database(tmp_path / "t.db")
     audit.record(conn, "pool.pooled", sha256="ab" * 32, size=10)
     for statement in ("UPDATE audit SET kind = 'x'", "DELETE FROM audit"):
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
@@ -60,7 +61,7 @@ def test_audit_is_append_only(tmp_path: Path) -> None:
 
 
 def test_audit_filters_by_kind_and_text_newest_first(tmp_path: Path) -> None:
-    conn = store.connect(tmp_path / "t.db")
+    conn = open_database(tmp_path / "t.db")
     audit.record(conn, "pool.pooled", pool_path="a/1.jpg")
     audit.record(conn, "pool.deleted", pool_path="a/1.jpg")
     audit.record(conn, "guard.checked", verdict="blocked")
@@ -78,10 +79,10 @@ def test_audit_filters_by_kind_and_text_newest_first(tmp_path: Path) -> None:
 
 def test_audit_from_many_threads_loses_nothing(tmp_path: Path) -> None:
     path = tmp_path / "t.db"
-    store.connect(path)
+    open_database(path)
 
     def write(n: int) -> None:
-        conn = store.connect(path)
+        conn = open_database(path)
         for i in range(25):
             audit.record(conn, "test.event", thread=n, i=i)
 
@@ -90,18 +91,18 @@ def test_audit_from_many_threads_loses_nothing(tmp_path: Path) -> None:
         thread.start()
     for thread in threads:
         thread.join()
-    assert len(list(audit.events(store.connect(path), kind_prefix="test."))) == 100
+    assert len(list(audit.events(open_database(path), kind_prefix="test."))) == 100
 
 
 def test_threads_migrating_the_same_part_at_once_apply_each_step_once(tmp_path: Path) -> None:
     path = tmp_path / "t.db"
-    store.connect(path)
+    open_database(path)
     steps = [f"CREATE TABLE step{n} (id INTEGER);" for n in range(20)]
     failures: list[BaseException] = []
     start = threading.Barrier(6)
 
     def migrate() -> None:
-        conn = store.connect(path)
+        conn = open_database(path)
         start.wait()
         try:
             store.ensure_schema(conn, "race", steps)
@@ -114,5 +115,5 @@ def test_threads_migrating_the_same_part_at_once_apply_each_step_once(tmp_path: 
     for thread in threads:
         thread.join()
     assert failures == []
-    conn = store.connect(path)
+    conn = open_database(path)
     assert conn.execute("SELECT version FROM schema WHERE part = 'race'").fetchone()[0] == 20

@@ -29,7 +29,6 @@ def pooled(conn: sqlite3.Connection, cfg: Config, fixture: Path) -> PoolPhoto:
     folder.mkdir(parents=True)
     target = folder / f"104107_{sha256_of(fixture)[:8]}{fixture.suffix.lower()}"
     shutil.copyfile(fixture, target)
-    catalogue.migrate(conn)
     photo, _ = catalogue.add_pooled(
         conn,
         sha256=sha256_of(target),

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from PIL import Image
 
-from tripdesk import store
 from tripdesk.config import Config
 from tripdesk.desk.database import open_database
 from tripdesk.pool.events import PoolEvent
@@ -63,7 +62,7 @@ def sha256(data: bytes) -> str:
 def make_ingestor(config: Config, on_event=lambda event: None) -> Ingestor:
     """An Ingestor on the trip's database, migrated once, as the commands make one."""
     open_database(config.database).close()
-    return Ingestor(config, on_event, connect=lambda: store.connect(config.database))
+    return Ingestor(config, on_event, connect=lambda: open_database(config.database))
 
 
 def mp4_bytes(*, with_moov: bool = True, mdat: bytes = b"\0" * 64) -> bytes:

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from pool_helpers import jpeg_bytes, make_ingestor, sha256
 
-from tripdesk import audit, store
+from tripdesk import audit
 from tripdesk.config import Config
+from tripdesk.desk.database import open_database
 from tripdesk.errors import TripdeskError
 from tripdesk.pool import catalogue
 
@@ -26,7 +27,7 @@ def pooled(trip: Callable[..., Config]) -> Iterator[tuple[Config, sqlite3.Connec
         )
     (config.trip.inbox / "IMG_0009.JPG").write_bytes(b"broken")
     make_ingestor(config, lambda event: None).scan_once()
-    conn = store.connect(config.database)
+    conn = open_database(config.database)
     yield config, conn
     conn.close()
 

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 from pool_helpers import jpeg_bytes, motion_photo, sha256
 
-from tripdesk import store
 from tripdesk.config import Config
+from tripdesk.desk.database import open_database
 from tripdesk.pool import catalogue
 from tripdesk.pool.transfer import INCOMING
 
@@ -112,7 +112,7 @@ def test_sigkill_at_random_moments_loses_nothing(trip, home: Path) -> None:
     for name in originals:
         if not name.endswith((".txt", "_cut.JPG")):
             assert not (config.trip.inbox / name).exists(), f"{name} was left in the inbox"
-    conn = store.connect(config.database)
+    conn = open_database(config.database)
     catalogued = {photo.sha256 for photo in catalogue.list_photos(conn)}
     conn.close()
     expected = {sha256(data) for name, data in originals.items() if not name.endswith(".txt")}

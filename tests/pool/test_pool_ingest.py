@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from pool_helpers import EventLog, jpeg_bytes, make_ingestor, sha256
 
-from tripdesk import audit, store
+from tripdesk import audit
 from tripdesk.config import Config
+from tripdesk.desk.database import open_database
 from tripdesk.errors import TripdeskError
 from tripdesk.pool import catalogue, transfer
 from tripdesk.pool.events import (
@@ -63,8 +64,7 @@ def scan(config: Config, log: EventLog | None = None) -> tuple[Ingestor, EventLo
 
 
 def db(config: Config):
-    conn = store.connect(config.database)
-    catalogue.migrate(conn)
+    conn = open_database(config.database)
     return conn
 
 

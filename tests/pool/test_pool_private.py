@@ -12,6 +12,7 @@ from pool_helpers import jpeg_bytes
 
 from tripdesk import cli, private, store
 from tripdesk.config import Config
+from tripdesk.desk.database import open_database
 
 
 @pytest.fixture(autouse=True)
@@ -62,7 +63,7 @@ def test_files_an_older_version_left_open_are_tightened_with_one_sentence(
     trip: Callable[..., Config], home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     config = trip()
-    store.connect(config.database).close()
+    open_database(config.database).close()
     old_photo = config.trip.pool / "School-trip" / "2026-06-12" / "104107_deadbeef.jpg"
     old_photo.parent.mkdir(parents=True)
     old_photo.write_bytes(jpeg_bytes(2))

@@ -21,7 +21,6 @@ from standins import (
 from xstandin import ENV, XStandIn
 
 from tripdesk import config as settings
-from tripdesk import store
 from tripdesk.config import Config
 from tripdesk.desk.database import open_database
 
@@ -74,7 +73,7 @@ def config(home: Path) -> Config:
     loaded = settings.load(home)
     register = home / "register.csv"
     register.write_text(REGISTER, encoding="utf-8")
-    with closing(store.connect(loaded.database)) as connection:
+    with closing(open_database(loaded.database)) as connection:
         import_register(connection, loaded, register, None)
     return loaded
 

@@ -34,5 +34,5 @@ def test_mastodon_counts_links_as_23_and_uses_the_instances_maximum(tmp_path: Pa
     cache = tmp_path / "cache"
     cache.mkdir()
     (cache / "mastodon-instance.json").write_text('{"https://m.example": {"max_characters": 1000}}')
-    assert limits.mastodon_characters(tmp_path, "https://m.example/") == 1000
-    assert limits.mastodon_characters(tmp_path, "https://other.example") is None
+    assert limits.mastodon_characters(cache, "https://m.example/") == 1000
+    assert limits.mastodon_characters(cache, "https://other.example") is None

@@ -116,9 +116,11 @@ def test_send_now_and_retry_cut_a_backoff_short(
 def test_the_consent_of_each_tagged_pupil_is_kept_as_it_was_at_send_time(
     conn: sqlite3.Connection, config: Config, guard: ScriptedGuard, fixture_photos: Path
 ) -> None:
-    from tripdesk.desk.sending import consent_at_send
+    from tripdesk.desk.sending import send_checks
 
-    outbox = Outbox(conn, config, DryRunBackend(config.home), review=guard, consent=consent_at_send)
+    outbox = Outbox(
+        conn, config, DryRunBackend(config.home), **{**send_checks(config), "review": guard}
+    )
     draft = Draft(
         text="Amira at the museum",
         photos=(

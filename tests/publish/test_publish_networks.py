@@ -192,7 +192,7 @@ def test_the_bluesky_session_is_kept_and_mastodons_limits_read_once(
 
     assert bluesky.logins == 1
     assert mastodon.requests.count(("GET", "GET /api/v2/instance")) == 1
-    kept = json.loads((config.home / "cache" / "mastodon-instance.json").read_text())
+    kept = json.loads((config.cache("networks") / "mastodon-instance.json").read_text())
     assert kept[mastodon.base_url]["max_characters"] == 500
     for path in config.home.rglob("*"):
         if path.is_file():

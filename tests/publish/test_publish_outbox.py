@@ -13,6 +13,7 @@ from publish_helpers import ScriptedGuard, ok
 
 from tripdesk import audit
 from tripdesk.config import Config
+from tripdesk.desk.database import open_database
 from tripdesk.draft import Draft, DraftPhoto, Poll
 from tripdesk.errors import TripdeskError
 from tripdesk.publish.backends import DryRunBackend
@@ -76,9 +77,8 @@ def test_the_outbox_survives_a_restart(
     draft = Draft(text="Poll time!", poll=Poll(options=("Dinosaurs", "Space"), minutes=60))
     first = Outbox(conn, config, DryRunBackend(config.home), review=guard).queue(draft, ok())
     conn.close()
-    from tripdesk import store
 
-    reopened = store.connect(config.database)
+    reopened = open_database(config.database)
     later = Outbox(reopened, config, DryRunBackend(config.home), review=guard)
     assert later.get(first.id).draft == draft
     assert later.send_due().sent == (first.id,)

@@ -13,7 +13,7 @@ from xstandin import CREDENTIALS, XStandIn
 
 from tripdesk.config import Config
 from tripdesk.desk.database import open_database
-from tripdesk.desk.sending import consent_at_send, review_draft
+from tripdesk.desk.sending import send_checks
 from tripdesk.draft import Draft
 from tripdesk.publish.credentials import Credentials
 from tripdesk.publish.outbox import Outbox
@@ -21,10 +21,6 @@ from tripdesk.publish.worker import OutboxStatus, OutboxWorker
 from tripdesk.publish.x import XBackend
 
 WAIT = 20.0  # generous: only a ceiling for a stuck thread, never a speed claim
-
-
-# What the app hands the worker from the hallway: the guard and the consent look-up.
-HALLWAY = {"review": review_draft, "consent": consent_at_send}
 
 
 def connector(config: Config) -> Callable[[], sqlite3.Connection]:
@@ -43,7 +39,9 @@ def test_the_worker_sends_what_is_queued_when_woken(
     home: Path, conn: sqlite3.Connection, config: Config
 ) -> None:
     statuses: queue.Queue[OutboxStatus] = queue.Queue()
-    worker = OutboxWorker(config, statuses.put, interval=60, connect=connector(config), **HALLWAY)
+    worker = OutboxWorker(
+        config, statuses.put, interval=60, connect=connector(config), **send_checks(config)
+    )
     worker.start()
     try:
         first = wait_for(statuses, lambda s: True)
@@ -66,7 +64,12 @@ def test_offline_the_worker_waits_then_sends_when_the_network_is_back(
     statuses: queue.Queue[OutboxStatus] = queue.Queue()
     backend = XBackend(Credentials(*CREDENTIALS), base=f"http://127.0.0.1:{port}")
     worker = OutboxWorker(
-        config, statuses.put, interval=0.05, backend=backend, connect=connector(config), **HALLWAY
+        config,
+        statuses.put,
+        interval=0.05,
+        backend=backend,
+        connect=connector(config),
+        **send_checks(config),
     )
     worker.start()
     try:
@@ -86,7 +89,9 @@ def test_pause_from_another_connection_stops_the_worker(
     outbox.set_paused(True)
     outbox.queue(Draft(text="Held"), ok())
     statuses: queue.Queue[OutboxStatus] = queue.Queue()
-    worker = OutboxWorker(config, statuses.put, interval=60, connect=connector(config), **HALLWAY)
+    worker = OutboxWorker(
+        config, statuses.put, interval=60, connect=connector(config), **send_checks(config)
+    )
     worker.start()
     try:
         paused = wait_for(statuses, lambda s: True)

@@ -6,8 +6,9 @@ settle time so arrivals are pooled quickly, and a fixed "today" so consent dates
 
 from __future__ import annotations
 
+import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,14 @@ from tripdesk.consent.store import import_register
 from tripdesk.desk.database import open_database
 from tripdesk.pool.catalogue import PoolPhoto, list_photos
 from tripdesk.pool.ingest import Ingestor
+
+
+@pytest.fixture(autouse=True)
+def owner_only_files() -> Iterator[None]:
+    """The app runs as `tripdesk` starts it: creating files for their owner only."""
+    before = os.umask(0o077)
+    yield
+    os.umask(before)
 
 
 @pytest.fixture

@@ -185,3 +185,47 @@ async def test_every_compose_action_is_in_the_palette_once_with_a_sentence(
         await until(pilot, lambda: app.screen is screen, "Compose again")
         assert not isinstance(app.screen, ConfirmScreen)
         assert isinstance(app.screen, ComposeScreen)
+
+
+async def test_a_post_needing_approval_asks_a_colleague_for_their_pin(
+    tui_trip: Config, app_factory: Callable[..., TripdeskApp]
+) -> None:
+    from textual.widgets import Select
+
+    from tripdesk import config
+    from tripdesk.screens.compose_dialogs import ApproveDialog
+    from tripdesk.staff import store as staff
+
+    config.update(tui_trip.home, "trip", {"teacher": "Ms Patel"})
+    trip = config.update(tui_trip.home, "approval", {"required": "all"})
+    conn = open_database(trip.database)
+    staff.add(conn, "Mr Jones", "4821")
+    conn.close()
+    app = app_factory(trip=trip)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_compose(app, pilot, [])
+        await type_text(pilot, "Coach at four ")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, SendPreview), "the final step")
+        await pilot.press("y")
+        await until(pilot, lambda: isinstance(app.screen, ApproveDialog), "the approval")
+        dialog = app.screen
+        dialog.query_one("#approver", Select).value = "Mr Jones"
+        pin = dialog.query_one("#pin", Input)
+        pin.focus()
+        pin.value = "1111"
+        await pilot.press("enter")
+        problem = dialog.query_one("#approve-problem", Static)
+        await until(
+            pilot,
+            lambda: "PIN" in str(problem.render()) and "Checking" not in str(problem.render()),
+            "the wrong PIN told",
+        )
+        assert posts(trip) == [] and pin.value == ""
+        assert "1111" not in str(problem.render())
+        pin.value = "4821"
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, OutboxScreen), "the outbox")
+        await until(pilot, lambda: posts(trip), "the post")
+    (post,) = posts(trip)
+    assert post.approved_by == "Mr Jones"

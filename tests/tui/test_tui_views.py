@@ -133,3 +133,25 @@ async def test_a_withdrawn_pupil_shows_no_until_date_and_never_photograph_its_ow
         assert amira[1] == "consent" and amira[3] == "2029-07-31"
         ellie = [str(cell) for cell in table.get_row("P1010")]
         assert ellie[1] == "⚠ never photograph" and ellie[3] == ""
+
+
+async def test_files_an_older_tripdesk_left_open_are_tightened_and_said_once(
+    tui_trip: config.Config, app_factory: Callable[..., TripdeskApp]
+) -> None:
+    import os
+    import stat
+
+    from test_tui_compose_flow import until
+
+    old = tui_trip.home / "cache" / "thumbs" / "old.jpg"
+    old.parent.mkdir(parents=True, exist_ok=True)
+    old.write_bytes(b"thumbnail")
+    os.chmod(old, 0o644)
+    app = app_factory()
+    async with app.run_test() as pilot:
+        said = lambda: [n.message for n in app._notifications if "readable by you" in n.message]  # noqa: E731
+        await until(pilot, said, "the sentence")
+        assert said() == [
+            "1 file or folder that an older tripdesk left readable by others is now readable by you only."
+        ]
+    assert stat.S_IMODE(old.stat().st_mode) == 0o600

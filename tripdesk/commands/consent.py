@@ -13,9 +13,10 @@ from pathlib import Path
 from tripdesk import config
 from tripdesk.commands.takedown import live_lines, withdraw
 from tripdesk.consent.register import Register
-from tripdesk.consent.store import ImportReport, import_register, load_register
+from tripdesk.consent.store import ImportReport, import_register
 from tripdesk.desk.accountability import posts_to_take_down
 from tripdesk.desk.database import open_database
+from tripdesk.desk.register import trip_register
 
 
 def run(args: argparse.Namespace) -> int:
@@ -27,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
         report = import_register(
             conn, settings, Path(args.register), Path(args.roster) if args.roster else None
         )
-        register = load_register(conn)
+        register = trip_register(conn, settings)
         live = (
             posts_to_take_down(conn, settings, pupil_ids=report.lost_consent)
             if report.lost_consent

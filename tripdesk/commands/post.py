@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tripdesk import config as settings
 from tripdesk.commands.staff import read_pin
-from tripdesk.desk.accountability import approve, hold_for, hold_time, record_approval
+from tripdesk.desk.accountability import approve, hold_time
 from tripdesk.desk.database import open_database
 from tripdesk.desk.drafts import load_draft
 from tripdesk.desk.posting import queue_draft
@@ -50,9 +50,8 @@ def run(args: argparse.Namespace) -> int:
             verdict,
             confirmed=confirmed,
             approved_by=approved_by,
-            hold_until=hold_for(draft, config, held),
+            hold_until=held,
         )
-        record_approval(conn, post.id, approved_by)
     finally:
         conn.close()
     if args.json:

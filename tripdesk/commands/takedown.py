@@ -76,7 +76,7 @@ def withdraw(args: argparse.Namespace) -> int:
     config = settings.load()
     conn = open_database(config.database)
     try:
-        pupil, changed = accountability.withdraw_consent(conn, args.pupil)
+        pupil, changed = accountability.withdraw_consent(conn, config, args.pupil)
         live = accountability.posts_to_take_down(conn, config, pupil_ids=[pupil.id])
     finally:
         conn.close()

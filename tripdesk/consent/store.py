@@ -15,6 +15,7 @@ from tripdesk import audit, store
 from tripdesk.config import Config
 from tripdesk.consent.csvfile import read_register, read_roster
 from tripdesk.consent.register import LookedAfter, Pupil, Register
+from tripdesk.errors import TripdeskError
 
 MIGRATIONS = [
     """
@@ -72,6 +73,24 @@ def load_register(conn: sqlite3.Connection, *, looked_after: LookedAfter = "neve
     return Register((_pupil(row) for row in rows), looked_after=looked_after)
 
 
+def withdraw(conn: sqlite3.Connection, pupil_id: str, today: date) -> bool:
+    """Record today that a pupil's consent is withdrawn; False when it already was."""
+    with store.transaction(conn):
+        row = conn.execute(
+            "SELECT consent_withdrawn FROM consent_pupil WHERE id = ?", (pupil_id,)
+        ).fetchone()
+        if row is None:
+            raise TripdeskError(f"{pupil_id} is not on the consent register.")
+        if row["consent_withdrawn"] is not None:
+            return False
+        conn.execute(
+            "UPDATE consent_pupil SET consent_withdrawn = ? WHERE id = ?",
+            (today.isoformat(), pupil_id),
+        )
+        audit.record(conn, "consent.withdrawn", pupil=pupil_id, on=today.isoformat())
+    return True
+
+
 def import_register(
     conn: sqlite3.Connection,
     config: Config,
@@ -82,7 +101,6 @@ def import_register(
 ) -> ImportReport:
     """Replace the register with the file's pupils, all or nothing, and audit what changed."""
     today = today or date.today()
-    store.ensure_schema(conn, "consent", MIGRATIONS)  # a write: a bare connection may import
     roster = read_roster(roster_csv) if roster_csv is not None else None
     read = read_register(register_csv, config.register_columns, roster, today=today)
     pupils = read.pupils

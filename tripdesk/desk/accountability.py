@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from tripdesk import audit, store
+from tripdesk import audit
 from tripdesk.config import Config
+from tripdesk.consent import store as consent_store
 from tripdesk.consent.register import Pupil, Register
-from tripdesk.consent.store import load_register
+from tripdesk.desk.register import trip_register
 from tripdesk.desk.wording import pupil_label
 from tripdesk.draft import Draft
 from tripdesk.errors import TripdeskError
@@ -31,9 +32,17 @@ from tripdesk.staff import store as staff
 _CLOCK = re.compile(r"(\d{1,2})[:.](\d{2})")
 
 
+def _uk_date_time(text: str) -> datetime | None:
+    try:
+        return datetime.strptime(text, "%d/%m/%Y %H:%M")
+    except ValueError:
+        return None
+
+
 def hold_time(text: str, *, now: datetime | None = None) -> datetime:
-    """`15:30` (today, local time) or an ISO date and time, as a moment still to come (UTC)."""
-    now = now or datetime.now(UTC)
+    """`15:30` (today, local time), `11/06/2026 09:00` or an ISO date and time, as a moment
+    still to come (UTC)."""
+    now = (now or datetime.now(UTC)).astimezone()  # a clock without a zone is the laptop's
     given = text.strip()
     clock = _CLOCK.fullmatch(given)
     try:
@@ -42,7 +51,7 @@ def hold_time(text: str, *, now: datetime | None = None) -> datetime:
                 hour=int(clock[1]), minute=int(clock[2]), second=0, microsecond=0
             )
         else:
-            moment = datetime.fromisoformat(given)
+            moment = _uk_date_time(given) or datetime.fromisoformat(given)
             if moment.tzinfo is None:
                 moment = moment.astimezone()  # the laptop's local time, as the teacher means it
     except ValueError:
@@ -56,11 +65,6 @@ def hold_time(text: str, *, now: datetime | None = None) -> datetime:
     return moment.astimezone(UTC)
 
 
-def shows_children(draft: Draft) -> bool:
-    """A photo tagged with pupils is a photo of children; work and backs of heads are not."""
-    return any(photo.pupils for photo in draft.photos)
-
-
 def hold_for(
     draft: Draft, config: Config, given: datetime | None, *, now: datetime | None = None
 ) -> datetime | None:
@@ -69,7 +73,7 @@ def hold_for(
         return given
     now = now or datetime.now(UTC)
     minutes = config.publish.hold_photos_minutes
-    if minutes and shows_children(draft):
+    if minutes and draft.shows_children:
         return now + timedelta(minutes=minutes)
     return None
 
@@ -78,8 +82,7 @@ def hold_for(
 
 
 def approval_needed(draft: Draft, config: Config) -> bool:
-    required = config.approval.required
-    return required == "all" or (required == "children" and shows_children(draft))
+    return config.approval.needed(draft.shows_children)
 
 
 def approvers(conn: sqlite3.Connection, config: Config) -> list[str]:
@@ -105,7 +108,7 @@ def approve(
     needed = approval_needed(draft, config)
     if approver is None:
         if needed:
-            raise TripdeskError(_who_must_approve(conn, config), exit_code=1)
+            raise TripdeskError(who_must_approve(conn, config), exit_code=1)
         return None
     if not config.trip.teacher.strip():
         raise TripdeskError(
@@ -130,8 +133,13 @@ def record_approval(conn: sqlite3.Connection, post_id: int, approver: str | None
         audit.record(conn, "staff.approved", post=post_id, approver=approver)
 
 
-def _who_must_approve(conn: sqlite3.Connection, config: Config) -> str:
-    why = "it shows pupils" if config.approval.required == "children" else "every post does"
+def approval_why(config: Config) -> str:
+    """Why the school asks for a second member of staff on this post, in a few words."""
+    return "it shows pupils" if config.approval.required == "children" else "every post does"
+
+
+def who_must_approve(conn: sqlite3.Connection, config: Config) -> str:
+    why = approval_why(config)
     names = approvers(conn, config)
     if not names:
         others = f"other than {config.trip.teacher} " if config.trip.teacher else ""
@@ -150,28 +158,15 @@ def _who_must_approve(conn: sqlite3.Connection, config: Config) -> str:
 
 
 def withdraw_consent(
-    conn: sqlite3.Connection, pupil_id: str, *, today: date | None = None
+    conn: sqlite3.Connection, config: Config, pupil_id: str, *, today: date | None = None
 ) -> tuple[Pupil, bool]:
     """Record today that a pupil's consent is withdrawn; False when it already was.
 
     The next register import replaces this with what the school's MIS says, so the office
     should record the withdrawal there too.
     """
-    today = today or date.today()
-    with store.transaction(conn):
-        row = conn.execute(
-            "SELECT consent_withdrawn FROM consent_pupil WHERE id = ?", (pupil_id,)
-        ).fetchone()
-        if row is None:
-            raise TripdeskError(f"{pupil_id} is not on the consent register.")
-        changed = row["consent_withdrawn"] is None
-        if changed:
-            conn.execute(
-                "UPDATE consent_pupil SET consent_withdrawn = ? WHERE id = ?",
-                (today.isoformat(), pupil_id),
-            )
-            audit.record(conn, "consent.withdrawn", pupil=pupil_id, on=today.isoformat())
-    pupil = load_register(conn).get(pupil_id)
+    changed = consent_store.withdraw(conn, pupil_id, today or date.today())
+    pupil = trip_register(conn, config).get(pupil_id)
     assert pupil is not None, "the pupil just updated is on the register"
     return pupil, changed
 
@@ -229,7 +224,7 @@ def posts_to_take_down(
     done are left out unless `include_queued`.
     """
     today = today or date.today()
-    register = load_register(conn)
+    register = trip_register(conn, config)
     wanted = None if pupil_ids is None else set(pupil_ids)
     gone = {
         pupil.id: pupil

@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from tripdesk.config import Config
-from tripdesk.consent.store import load_register
+from tripdesk.desk.register import trip_register
 from tripdesk.draft import Draft, DraftPhoto
 from tripdesk.errors import TripdeskError
 from tripdesk.hashing import hash_file
@@ -42,7 +42,7 @@ def load_draft(path: Path, conn: sqlite3.Connection, config: Config) -> Draft:
     except RecursionError:
         raise TripdeskError(f"{path} is nested too deeply to be a draft.") from None
     draft = Draft.from_dict(data, source=str(path))
-    register = load_register(conn)
+    register = trip_register(conn, config)
     photos = []
     for number, photo in enumerate(draft.photos, start=1):
         for pupil_id in photo.pupils:

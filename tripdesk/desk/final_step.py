@@ -13,22 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tripdesk.config import Config
-from tripdesk.desk.wording import pool_file
 from tripdesk.draft import Draft
 from tripdesk.media.prepare import PreparedPhoto, prepare
 from tripdesk.media.thumbs import thumbnail
+from tripdesk.pool import catalogue
 from tripdesk.pool.catalogue import PoolPhoto
 
 THUMBNAIL_SIZE = 320
-
-
-def prepared_cache(config: Config) -> Path:
-    """Where prepared uploads are kept: the outbox uses the same ones when it sends."""
-    return config.home / "cache" / "prepared"
-
-
-def thumbnail_cache(config: Config) -> Path:
-    return config.home / "cache" / "thumbs"
 
 
 @dataclass(frozen=True)
@@ -53,8 +44,8 @@ def final_photos(config: Config, draft: Draft) -> list[FinalPhoto]:
     """Prepare each of the draft's photos for upload, with a thumbnail of the prepared file."""
     outgoing = []
     for photo in draft.photos:
-        prepared = prepare(Path(photo.path), cache_dir=prepared_cache(config))
-        thumb = thumbnail(prepared.path, THUMBNAIL_SIZE, cache_dir=thumbnail_cache(config))
+        prepared = prepare(Path(photo.path), cache_dir=config.cache("prepared"))
+        thumb = thumbnail(prepared.path, THUMBNAIL_SIZE, cache_dir=config.cache("thumbs"))
         outgoing.append(FinalPhoto(prepared=prepared, thumbnail=thumb, alt=photo.alt))
     return outgoing
 
@@ -63,7 +54,9 @@ def thumbnails(config: Config, photos: Sequence[PoolPhoto]) -> dict[int, Path]:
     """A small picture of each pool photo, by photo id, for the Compose screen."""
     return {
         photo.id: thumbnail(
-            pool_file(config, photo), THUMBNAIL_SIZE, cache_dir=thumbnail_cache(config)
+            catalogue.pool_file(config.trip.pool, photo),
+            THUMBNAIL_SIZE,
+            cache_dir=config.cache("thumbs"),
         )
         for photo in photos
     }

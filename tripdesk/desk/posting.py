@@ -10,8 +10,14 @@ import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 
-from tripdesk import audit
+from tripdesk import audit, store
 from tripdesk.config import Config
+from tripdesk.desk.accountability import (
+    approval_needed,
+    hold_for,
+    record_approval,
+    who_must_approve,
+)
 from tripdesk.draft import Draft
 from tripdesk.errors import TripdeskError
 from tripdesk.publish.outbox import Outbox, OutboxPost
@@ -35,7 +41,9 @@ def queue_draft(
     """Queue a draft whose blocking findings are gone and whose questions were all answered.
 
     `confirmed` lists the rules the teacher confirmed; every rule the guard asks about must be
-    among them, so nothing reaches the outbox unseen.
+    among them, so nothing reaches the outbox unseen. `approved_by` is a colleague whose PIN
+    `accountability.approve` has proven; a post that needs one is refused without it, whichever
+    front end asks. A post of children waits the trip's default hold unless a time is given.
     """
     if verdict.blocking:
         raise TripdeskError("The guard blocks this draft; nothing was queued.")
@@ -46,9 +54,13 @@ def queue_draft(
             "This draft needs confirming: check the findings, then confirm them "
             f"({', '.join(unanswered)})."
         )
-    post = Outbox(conn, config).queue(
-        draft, verdict, approved_by=approved_by, hold_until=hold_until
-    )
-    if asked:
-        audit.record(conn, "draft.confirmed", post=post.id, rules=asked)
+    if approved_by is None and approval_needed(draft, config):
+        raise TripdeskError(who_must_approve(conn, config), exit_code=1)
+    with store.transaction(conn):
+        post = Outbox(conn, config).queue(
+            draft, verdict, approved_by=approved_by, hold_until=hold_for(draft, config, hold_until)
+        )
+        if asked:
+            audit.record(conn, "draft.confirmed", post=post.id, rules=asked)
+        record_approval(conn, post.id, approved_by)
     return post

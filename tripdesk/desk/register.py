@@ -25,6 +25,11 @@ class RegisterImport:
     after: Register
 
 
+def trip_register(conn: sqlite3.Connection, config: Config) -> Register:
+    """The register as this trip reads it: looked-after pupils as `[guard] looked_after` says."""
+    return load_register(conn, looked_after=config.guard.looked_after)
+
+
 def import_consent(
     conn: sqlite3.Connection,
     config: Config,
@@ -34,6 +39,6 @@ def import_consent(
     today: date | None = None,
 ) -> RegisterImport:
     """Import the register (and the trip roster); raises TripdeskError, changing nothing, if bad."""
-    before = load_register(conn)
+    before = trip_register(conn, config)
     report = import_register(conn, config, register_csv, roster_csv, today=today)
-    return RegisterImport(report, before, load_register(conn))
+    return RegisterImport(report, before, trip_register(conn, config))

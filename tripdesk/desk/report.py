@@ -24,8 +24,7 @@ from PIL import Image
 from tripdesk import audit
 from tripdesk.config import Config
 from tripdesk.consent.register import Register
-from tripdesk.consent.store import load_register
-from tripdesk.desk.final_step import prepared_cache
+from tripdesk.desk.register import trip_register
 from tripdesk.desk.report_html import render_html
 from tripdesk.draft import DraftPhoto
 from tripdesk.errors import TripdeskError
@@ -184,7 +183,7 @@ def build_report(
 ) -> TripReport:
     """Gather the report from what tripdesk recorded; nothing is changed."""
     now = now or datetime.now(UTC)
-    register = load_register(conn)
+    register = trip_register(conn, config)
     events = list(audit.events(conn, limit=_EVERYTHING, newest_first=False))
     kinds = Counter(event.kind for event in events)
     blurred = {
@@ -315,7 +314,7 @@ def _small_copy(config: Config, photo: DraftPhoto) -> tuple[bytes | None, str | 
     """
     sha256 = photo.sha256 or ""
     try:
-        prepared = prepare(Path(photo.path), cache_dir=prepared_cache(config))
+        prepared = prepare(Path(photo.path), cache_dir=config.cache("prepared"))
     except TripdeskError:
         return None, "The photo is no longer in the pool.", sha256
     if sha256 and prepared.source_sha256 != sha256:

@@ -6,18 +6,22 @@ send time, so a post is judged on the register and faces as they are when it goe
 
 from __future__ import annotations
 
+import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
 
 from tripdesk import audit
 from tripdesk.clock import clock_behind
 from tripdesk.config import Config
-from tripdesk.consent.store import load_register
+from tripdesk.consent.register import Register
+from tripdesk.desk.register import trip_register
 from tripdesk.draft import Draft
 from tripdesk.guard import check
 from tripdesk.guard.check import LIMITS, PHOTO_CONSENT, allowed_phrases_used
+from tripdesk.media.report import FaceReport
+from tripdesk.publish import limits
 from tripdesk.verdict import Finding, Verdict, Where
 
 
@@ -36,9 +40,9 @@ def review_draft(
     """
     from tripdesk.media.faces import draft_faces  # onnxruntime loads only when a draft is judged
 
-    register = load_register(conn, looked_after=config.guard.looked_after)
+    register = trip_register(conn, config)
     draft, faces = draft_faces(draft, conn, config, detect=detect_faces)
-    verdict = check(draft, register, config.guard, faces=faces, today=today)
+    verdict = judge(draft, register, config, faces=faces, today=today)
     hallway_findings = (*_wrong_clock(conn), *_unreadable(draft))
     if hallway_findings:
         verdict = Verdict.of((*hallway_findings, *verdict.findings), verdict.weighted_length)
@@ -56,6 +60,28 @@ def review_draft(
         # By number only: an allowed phrase may itself hold a surname.
         audit.record(conn, "guard.allowed_phrase_used", phrases=allowed)
     return verdict
+
+
+def judge(
+    draft: Draft,
+    register: Register,
+    config: Config,
+    *,
+    faces: Sequence[FaceReport | None] = (),
+    today: date | None = None,
+) -> Verdict:
+    """The quick verdict, fit for every keystroke: the policy's rules, then what each chosen
+    network allows (Bluesky's length and no polls, the Mastodon instance's maximum)."""
+    verdict = check(draft, register, config.guard, faces=faces, today=today)
+    base = os.environ.get("TRIPDESK_MASTODON_BASE", "")
+    beyond = limits.findings(
+        draft,
+        config.networks,
+        mastodon_characters=limits.mastodon_characters(config.cache("networks"), base),
+    )
+    if not beyond:
+        return verdict
+    return Verdict.of((*verdict.findings, *beyond), verdict.weighted_length)
 
 
 def _wrong_clock(conn: sqlite3.Connection) -> Iterator[Finding]:

@@ -11,22 +11,21 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import date
+from functools import partial
 from typing import Any
 
 from tripdesk.config import Config
-from tripdesk.consent.store import load_register
+from tripdesk.desk.register import trip_register
 from tripdesk.desk.review import review_draft
 from tripdesk.publish.backends import Backend
 from tripdesk.publish.outbox import Outbox
 
-__all__ = ["consent_at_send", "review_draft", "sending_outbox"]
-
 
 def consent_at_send(
-    conn: sqlite3.Connection, pupil_ids: Sequence[str], today: date
+    conn: sqlite3.Connection, pupil_ids: Sequence[str], today: date, *, config: Config
 ) -> dict[str, dict[str, Any]]:
     """Each tagged pupil's consent as the register says at send time, for the trip report."""
-    register = load_register(conn)
+    register = trip_register(conn, config)
     snapshot: dict[str, dict[str, Any]] = {}
     for pupil_id in pupil_ids:
         pupil = register.get(pupil_id)
@@ -37,6 +36,12 @@ def consent_at_send(
             "withdrawn": _day(pupil.consent_withdrawn) if pupil else None,
         }
     return snapshot
+
+
+def send_checks(config: Config) -> dict[str, Any]:
+    """What every sender (an outbox, the app's worker) is handed: the review, and the consent
+    noted at send."""
+    return {"review": review_draft, "consent": partial(consent_at_send, config=config)}
 
 
 def sending_outbox(
@@ -51,8 +56,7 @@ def sending_outbox(
         conn,
         config,
         backend,
-        review=review_draft,
-        consent=consent_at_send,
+        **send_checks(config),
         passphrase=passphrase,
     )
 

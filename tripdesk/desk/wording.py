@@ -28,12 +28,6 @@ def needs_setup(config: Config) -> bool:
     return config.trip.name == PLACEHOLDER_TRIP
 
 
-def pool_file(config: Config, photo: PoolPhoto) -> Path:
-    """Where a catalogued photo is on disk: the catalogue may keep paths relative to the pool."""
-    path = Path(photo.pool_path)
-    return path if path.is_absolute() else config.trip.pool / path
-
-
 def short_path(path: Path) -> str:
     """A folder as the teacher would write it: under their home folder it starts with ~."""
     try:

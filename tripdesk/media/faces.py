@@ -29,6 +29,7 @@ DETECT_LONG_SIDE = 1280
 # Bumped whenever the model or the way we run it changes, so old cached reports are not reused.
 DETECTOR = "centerface-1"
 
+
 def detect(photo: Path, *, threshold: float = 0.3) -> FaceReport:
     """Look for faces; boxes are (left, top, right, bottom) in full-resolution upright pixels."""
     return _detect(photo, threshold)[0]

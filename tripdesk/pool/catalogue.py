@@ -117,11 +117,6 @@ class Source:
     state: SourceState
 
 
-def migrate(conn: sqlite3.Connection) -> None:
-    """The pool's tables alone (the trip's opener migrates every part; reads only read)."""
-    store.ensure_schema(conn, "pool", MIGRATIONS)
-
-
 def pool_file(pool: Path, photo: PoolPhoto) -> Path:
     """Where a catalogued photo is on disk: the one rule. Paths are kept absolute; one kept
     relative (written by hand, or by an older tripdesk) is taken from the pool folder."""

@@ -264,4 +264,6 @@ def make_backend(
         return BlueskyBackend(*found.values, pds=logins.bluesky_pds())
     from tripdesk.publish.mastodon import MastodonBackend
 
-    return MastodonBackend(found.values[0], base=logins.mastodon_base(), cache=config.home)
+    return MastodonBackend(
+        found.values[0], base=logins.mastodon_base(), cache=config.cache("networks")
+    )

@@ -180,8 +180,11 @@ def account(conn: sqlite3.Connection) -> Account | None:
     row = conn.execute(
         "SELECT store, username, user_id, set_by, set_at FROM publish_account WHERE slot = 1"
     ).fetchone()
-    if row is None:
-        return None
+    return account_of(row) if row is not None else None
+
+
+def account_of(row: sqlite3.Row) -> Account:
+    """An account as a row of either accounts table has it."""
     return Account(
         store=row["store"],
         username=row["username"],

@@ -42,10 +42,10 @@ def findings(
     return found
 
 
-def mastodon_characters(home: Path, base: str) -> int | None:
+def mastodon_characters(cache: Path, base: str) -> int | None:
     """The instance's own maximum, once the Mastodon backend has read and cached it."""
     try:
-        kept = json.loads((home / "cache" / "mastodon-instance.json").read_text("utf-8"))
+        kept = json.loads((cache / "mastodon-instance.json").read_text("utf-8"))
         return int(kept[base.rstrip("/")]["max_characters"])
     except (OSError, ValueError, KeyError, TypeError):
         return None

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from tripdesk import audit
 from tripdesk.errors import TripdeskError
-from tripdesk.publish.credentials import KEYRING_SERVICE, Account, secure_keyring
+from tripdesk.publish.credentials import KEYRING_SERVICE, Account, account_of, secure_keyring
 
 ENV = {
     "bluesky": ("TRIPDESK_BLUESKY_HANDLE", "TRIPDESK_BLUESKY_APP_PASSWORD"),
@@ -138,12 +138,4 @@ def account(conn: sqlite3.Connection, network: str) -> Account | None:
         "WHERE network = ?",
         (network,),
     ).fetchone()
-    if row is None:
-        return None
-    return Account(
-        store=row["store"],
-        username=row["username"],
-        user_id=row["user_id"],
-        set_by=row["set_by"],
-        set_at=datetime.fromisoformat(row["set_at"]),
-    )
+    return account_of(row) if row is not None else None

@@ -32,7 +32,7 @@ from tripdesk.publish.backends import (
     SendFailure,
     reachable,
 )
-from tripdesk.publish.x import _may_have_been_sent
+from tripdesk.publish.wire import may_have_been_sent
 
 REFUSED = (
     "Mastodon refused the access token; set it again with "
@@ -64,7 +64,7 @@ class MastodonBackend:
             ratelimit_method="throw",
             version_check_mode="none",
         )
-        self._cache = cache / "cache" / "mastodon-instance.json" if cache else None
+        self._cache = cache / "mastodon-instance.json" if cache else None
         self._clock = clock or (lambda: datetime.now(UTC))
 
     def me(self) -> dict[str, str]:
@@ -182,7 +182,7 @@ class MastodonBackend:
             return CredentialsRefused(REFUSED, status=401)
         if isinstance(error, api.MastodonNetworkError):
             cause = error.__context__
-            sent = not isinstance(cause, requests.RequestException) or _may_have_been_sent(cause)
+            sent = not isinstance(cause, requests.RequestException) or may_have_been_sent(cause)
             if not may_have_posted or not sent:
                 offline = isinstance(cause, requests.ConnectionError) and not sent
                 return NotCreated("Mastodon could not be reached.", offline=offline)

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from tripdesk.config import Config
 from tripdesk.draft import Draft
-from tripdesk.publish import costs, schema
+from tripdesk.publish import costs
 from tripdesk.publish.backends import Backend
 from tripdesk.publish.backoff import Backoff
 from tripdesk.publish.moves import Moves
@@ -62,14 +62,13 @@ class Outbox:
         """`review` (the guard, run again at send time) and `consent` (each tagged pupil's
         consent, noted at send time) come from the hallway; without `review` the outbox keeps
         and changes posts but cannot send them."""
-        schema.ensure(conn)  # until every caller opens the database through the one opener
         self.conn = conn
         self.config = config
         self._clock = clock or (lambda: datetime.now(UTC))
         self._rows = PostRows(conn)
         self._switches = Switches(conn)
         backoff = Backoff(rng)
-        photos = Photos(conn, config.home, prepare, self._clock)
+        photos = Photos(conn, config.cache("prepared"), prepare, self._clock)
         self.cache_dir = photos.cache_dir
         self._networks = Networks(conn, config, backend, passphrase)
         self._moves = Moves(conn, config, photos, self._switches, self._clock)

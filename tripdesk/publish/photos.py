@@ -35,13 +35,12 @@ class Photos:
     def __init__(
         self,
         conn: sqlite3.Connection,
-        home: Path,
+        cache_dir: Path,
         prepare: Prepare | None,
         clock: Callable[[], datetime],
     ) -> None:
         self.conn = conn
-        self.home = home
-        self.cache_dir = home / "cache" / "prepared"
+        self.cache_dir = cache_dir
         self._prepare = prepare or _real_prepare
         self._clock = clock
 
@@ -49,7 +48,7 @@ class Photos:
         """Prepare every photo of a draft; one that changed since it was checked is refused."""
         photos = []
         for number, photo in enumerate(draft.photos, start=1):
-            source = self._source(photo.path)
+            source = Path(photo.path)  # made absolute where the draft entered
             prepared = self._prepare_one(source, number)
             if photo.sha256 and photo.sha256 != prepared.source_sha256:
                 raise TripdeskError(
@@ -123,10 +122,6 @@ class Photos:
             (str(again.path), row["post_id"], row["position"]),
         )
         return Path(again.path)
-
-    def _source(self, path: str) -> Path:
-        source = Path(path).expanduser()
-        return source if source.is_absolute() else self.home / source
 
     def _prepare_one(self, source: Path, number: int) -> Any:
         if not source.is_file():

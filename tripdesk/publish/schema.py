@@ -5,10 +5,6 @@ The database's opener applies `MIGRATIONS` once; nothing in publishing migrates 
 
 from __future__ import annotations
 
-import sqlite3
-
-from tripdesk import store
-
 MIGRATIONS = [
     """
     CREATE TABLE outbox_post (
@@ -118,10 +114,3 @@ MIGRATIONS = [
     );
     """,
 ]
-
-
-def ensure(conn: sqlite3.Connection) -> None:
-    """Migrate a database that did not come through the one opener; a plain read otherwise."""
-    row = conn.execute("SELECT version FROM schema WHERE part = 'publish'").fetchone()
-    if row is None or row[0] < len(MIGRATIONS):
-        store.ensure_schema(conn, "publish", MIGRATIONS)

@@ -173,7 +173,9 @@ class Sender:
             return None
         row = self.conn.execute("SELECT * FROM outbox_post WHERE id = ?", (post_id,)).fetchone()
         try:
-            held_back = self._check_again(post_id, draft, json.loads(row["verdict"]))
+            held_back = self._unapproved(row, draft) or self._check_again(
+                post_id, draft, json.loads(row["verdict"])
+            )
             refused = Outcome("blocked", "blocked", reason=held_back) if held_back else None
         except Exception as error:  # the guard could not run: nothing has gone out
             refused = outcome_of(error, publishing=False)
@@ -276,6 +278,15 @@ class Sender:
             now.offline = True
             now.unavailable.add(network)
             now.message = outcome.reason
+
+    def _unapproved(self, row: sqlite3.Row, draft: Draft) -> str | None:
+        """A post that needs a second member of staff never goes without one, however queued."""
+        if row["approved_by"] is None and self.config.approval.needed(draft.shows_children):
+            return (
+                "This post needs a second member of staff's approval, which it does not have; "
+                "cancel it and queue it again with their approval."
+            )
+        return None
 
     def _check_again(self, post_id: int, draft: Draft, queued_with: dict[str, Any]) -> str | None:
         """Run the guard again and note each tagged pupil's consent; a reason to hold back."""

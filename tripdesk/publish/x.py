@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import socket
-import ssl
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,7 +18,6 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 import tweepy
-from urllib3.exceptions import NewConnectionError
 
 from tripdesk.publish.backends import (
     AlreadyPosted,
@@ -35,6 +33,7 @@ from tripdesk.publish.backends import (
     SendFailure,
 )
 from tripdesk.publish.credentials import Credentials
+from tripdesk.publish.wire import may_have_been_sent
 
 DEFAULT_TIMEOUT = (5.0, 30.0)
 ALT_TEXT_LIMIT = 1000
@@ -276,38 +275,13 @@ def _server_error(status: int | None, message: str, *, may_have_posted: bool) ->
 
 
 def _connection_error(error: requests.RequestException, *, may_have_posted: bool) -> SendFailure:
-    if not may_have_posted or not _may_have_been_sent(error):
+    if not may_have_posted or not may_have_been_sent(error):
         offline = isinstance(error, requests.ConnectionError)
         return NotCreated(f"X could not be reached: {_describe(error)}.", offline=offline)
     return OutcomeUnknown(
         "The connection to X was lost while it was publishing this; check the account, then "
         "mark it as sent or send it again."
     )
-
-
-def _may_have_been_sent(error: requests.RequestException) -> bool:
-    """False only when the request certainly never left: no connection, or no trusted one.
-
-    A certificate that fails to verify (a hotel Wi-Fi login page, say) stops the handshake
-    before anything is sent; any other TLS error could come mid-answer.
-    """
-    if isinstance(error, requests.ConnectTimeout):
-        return False
-    if isinstance(error, requests.ConnectionError):
-        reason = getattr(error.args[0], "reason", None) if error.args else None
-        if isinstance(reason, NewConnectionError):
-            return False
-        return not _certificate_refused(reason)
-    return True
-
-
-def _certificate_refused(reason: object) -> bool:
-    """Whether an error, however deeply urllib3 wrapped it, is a certificate that failed."""
-    while isinstance(reason, Exception):
-        if isinstance(reason, ssl.SSLCertVerificationError):
-            return True
-        reason = reason.args[0] if reason.args else None
-    return False
 
 
 def _describe(error: requests.RequestException) -> str:

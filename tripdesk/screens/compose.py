@@ -27,21 +27,26 @@ from textual.widgets import Checkbox, Footer, Header, Input, Select, Static, Tex
 from textual.widgets.input import Selection as InputSelection
 from textual.widgets.text_area import Selection
 
-from tripdesk.consent.store import load_register
 from tripdesk.desk import drafts_kept
+from tripdesk.desk.accountability import (
+    approval_needed,
+    approval_why,
+    approvers,
+    who_must_approve,
+)
 from tripdesk.desk.drafts_kept import Keeper, KeptDraft, KeptPhoto
 from tripdesk.desk.final_step import final_photos, thumbnails
 from tripdesk.desk.photos import faces_in
 from tripdesk.desk.posting import queue_draft
-from tripdesk.desk.review import review_draft
-from tripdesk.desk.wording import pool_file
+from tripdesk.desk.register import trip_register
+from tripdesk.desk.review import judge, review_draft
 from tripdesk.draft import Draft, DraftPhoto
 from tripdesk.errors import TripdeskError
-from tripdesk.guard import check
 from tripdesk.guard.count import weighted_length
+from tripdesk.pool import catalogue
 from tripdesk.pool.catalogue import PoolPhoto, list_photos, photo_by_id
 from tripdesk.screens.badge import dry_run, with_badge
-from tripdesk.screens.compose_dialogs import KeptDrafts, PhotoChooser, SendPreview
+from tripdesk.screens.compose_dialogs import ApproveDialog, KeptDrafts, PhotoChooser, SendPreview
 from tripdesk.screens.confirm import ConfirmScreen, confirm_finding
 from tripdesk.screens.trip import TripScreen
 from tripdesk.verdict import Finding, Verdict
@@ -183,7 +188,7 @@ class ComposeScreen(TripScreen):
         self.query_one("#attached").border_title = "Photos and poll"
         self.query_one("#side").border_title = "Policy checks"
         conn = self.desk.database.connection()
-        self._register = load_register(conn)
+        self._register = trip_register(conn, self.config)
         kept = self._opening
         if kept is None:
             kept = self._carry_on(drafts_kept.kept_drafts(conn))
@@ -296,7 +301,7 @@ class ComposeScreen(TripScreen):
         alts = self._alt_values()
         photos = tuple(
             DraftPhoto(
-                path=str(pool_file(self.config, photo)),
+                path=str(catalogue.pool_file(self.config.trip.pool, photo)),
                 pupils=tuple(photo.pupils),
                 no_children=photo.no_children,
                 alt=alts.get(photo.id, ""),
@@ -333,9 +338,7 @@ class ComposeScreen(TripScreen):
             self._timer = None
         assert self._register is not None, "the register is read on mount"
         faces = [self._faces.get(photo.id) for photo in self.photos]
-        verdict = check(
-            self.draft(), self._register, self.config.guard, faces=faces, today=self._today()
-        )
+        verdict = judge(self.draft(), self._register, self.config, faces=faces, today=self._today())
         self.show_verdict(verdict)
         return verdict
 
@@ -618,6 +621,19 @@ class ComposeScreen(TripScreen):
         )
         if not await self.app.push_screen_wait(final):
             return
+        approved_by = None
+        if approval_needed(draft, config):
+            approvers_now, nobody = await asyncio.to_thread(_approvers, database, config)
+            if not approvers_now:
+                self.notify(nobody, severity="error", timeout=10)
+                return
+            why = (
+                f"The school asks for a second member of staff on this post "
+                f"({approval_why(config)}): they choose their name and type their PIN."
+            )
+            approved_by = await self.app.push_screen_wait(ApproveDialog(draft, approvers_now, why))
+            if approved_by is None:
+                return
         post = await asyncio.to_thread(
             self._queue_now,
             database,
@@ -626,6 +642,7 @@ class ComposeScreen(TripScreen):
             verdict,
             [f.rule for f in to_confirm],
             final.hold_until,
+            approved_by,
         )
         self.desk.wake_outbox()
         if final.hold_until is not None:
@@ -643,10 +660,19 @@ class ComposeScreen(TripScreen):
         verdict: Verdict,
         confirmed: list[str],
         hold_until: datetime | None,
+        approved_by: str | None,
     ) -> OutboxPost:
         """In a worker thread: queue the post the way `tripdesk post` does, then drop the draft."""
         conn = database.connection()
-        post = queue_draft(conn, config, draft, verdict, confirmed=confirmed, hold_until=hold_until)
+        post = queue_draft(
+            conn,
+            config,
+            draft,
+            verdict,
+            confirmed=confirmed,
+            hold_until=hold_until,
+            approved_by=approved_by,
+        )
         self.keeper.sent(conn)
         return post
 
@@ -733,3 +759,9 @@ def _verdict_line(verdict: Verdict) -> Content:
     if verdict.to_confirm:
         return Content.styled(f"CONFIRM: {len(verdict.to_confirm)} to check", "bold $warning")
     return Content.styled("READY to send", "bold $success")
+
+
+def _approvers(database: Database, config: Config) -> tuple[list[str], str]:
+    """Who may approve, and the sentence saying why a second member of staff is asked."""
+    conn = database.connection()
+    return approvers(conn, config), who_must_approve(conn, config)

@@ -7,18 +7,21 @@ time. The other two are lists handed their rows by Compose: they never read the 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, OptionList, SelectionList, Static
+from textual.widgets import Button, Input, OptionList, Select, SelectionList, Static
 from textual.widgets.option_list import Option
 
+from tripdesk.desk import accountability
 from tripdesk.desk.drafts_kept import KeptDraft
 from tripdesk.desk.final_step import FinalPhoto
 from tripdesk.draft import Draft
@@ -27,36 +30,17 @@ from tripdesk.screens.confirm import ConfirmScreen
 from tripdesk.widgets.halfblocks import HalfBlockPicture
 from tripdesk.widgets.poll_editor import duration
 
+if TYPE_CHECKING:
+    from tripdesk.app import TripdeskApp
+
 NOTHING_POSTED = "Dry-run: nothing will be posted, only recorded on this laptop."
 
 
 def hold_time(typed: str, now: datetime) -> datetime | None:
-    """The moment a typed "hold until" means: `HH:MM` today (tomorrow if past), or a full date.
-
-    Empty means no hold. A time that has passed, or words that are not a time, are refused in
-    one sentence.
-    """
+    """The moment a typed "hold until" means, read as `tripdesk post --hold-until` reads it;
+    empty means no hold."""
     text = typed.strip()
-    if not text:
-        return None
-    local_now = now.astimezone()
-    for pattern in ("%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"):
-        try:
-            parsed = datetime.strptime(text, pattern)
-        except ValueError:
-            continue
-        if pattern == "%H:%M":
-            moment = local_now.replace(
-                hour=parsed.hour, minute=parsed.minute, second=0, microsecond=0
-            )
-            return moment if moment > local_now else moment + timedelta(days=1)
-        moment = parsed.replace(tzinfo=local_now.tzinfo)
-        if moment <= local_now:
-            raise TripdeskError(f"{text} has already passed; give a time still to come.")
-        return moment
-    raise TripdeskError(
-        f"“{text}” is not a time: write 16:30, or a date and time such as 2026-06-11 09:00."
-    )
+    return accountability.hold_time(text, now=now) if text else None
 
 
 class SendPreview(ConfirmScreen):
@@ -223,3 +207,83 @@ class KeptDrafts(ModalScreen[KeptDraft | None]):
             self.thrown.append(gone.id)
         listing.clear_options()
         listing.add_options(self._options())
+
+
+class ApproveDialog(ModalScreen[str | None]):
+    """A second member of staff approves the post with their name and PIN, at the laptop.
+
+    The PIN is masked as it is typed, checked in a worker (it is deliberately slow to check),
+    and never kept: only the approver's name comes back.
+    """
+
+    CSS_PATH = "confirm.tcss"
+    AUTO_FOCUS = "#approver"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", tooltip="Go back to the draft without approving"),
+    ]
+
+    def __init__(self, draft: Draft, approvers: Sequence[str], why: str) -> None:
+        super().__init__()
+        self.draft = draft
+        self.approvers = tuple(approvers)
+        self.why = why
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static("A second member of staff approves this post", id="title")
+            yield Static(self.why, id="body", markup=False)
+            yield Select(
+                [(name, name) for name in self.approvers],
+                prompt="Who approves?",
+                id="approver",
+                allow_blank=True,
+            )
+            yield Input(placeholder="Their PIN", password=True, id="pin")
+            yield Static(id="approve-problem", markup=False)
+            with Horizontal(id="buttons"):
+                yield Button("Approve", id="yes", variant="primary")
+                yield Button("Cancel", id="no")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._approve()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "yes":
+            self._approve()
+        else:
+            self.dismiss(None)
+
+    def _approve(self) -> None:
+        chosen = self.query_one("#approver", Select).value
+        pin = self.query_one("#pin", Input).value
+        if not isinstance(chosen, str):
+            self._problem("Choose who approves this post.")
+            return
+        if not pin:
+            self._problem("Ask them to type their PIN.")
+            self.query_one("#pin", Input).focus()
+            return
+        self.query_one("#approve-problem", Static).update("Checking the PIN…")
+        self._check(chosen, pin)
+
+    @work(exclusive=True, exit_on_error=False, group="approve")
+    async def _check(self, name: str, pin: str) -> None:
+        app = cast("TripdeskApp", self.app)
+        database, config = app.database, app.config
+        try:
+            approved = await asyncio.to_thread(
+                lambda: accountability.approve(database.connection(), config, self.draft, name, pin)
+            )
+        except TripdeskError as error:
+            self._problem(error.message)
+            return
+        self.dismiss(approved)
+
+    def _problem(self, sentence: str) -> None:
+        self.query_one("#approve-problem", Static).update(sentence)
+        self.query_one("#pin", Input).value = ""

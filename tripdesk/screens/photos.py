@@ -26,9 +26,9 @@ from textual.worker import get_current_worker
 
 from tripdesk.config import Config
 from tripdesk.consent.register import Register
-from tripdesk.consent.store import load_register
 from tripdesk.desk.photos import faces_in
-from tripdesk.desk.wording import photo_state, pool_file, short_path, tags_summary
+from tripdesk.desk.register import trip_register
+from tripdesk.desk.wording import photo_state, short_path, tags_summary
 from tripdesk.media.report import FaceReport
 from tripdesk.pool import catalogue
 from tripdesk.pool.catalogue import PoolPhoto
@@ -75,18 +75,14 @@ class PreviewLoaded(Message):
     faces: FaceReport | None
 
 
-def thumbnail_cache(config: Config) -> Path:
-    return config.home / "thumbnails"
-
-
 def load_picture(config: Config, photo: PoolPhoto) -> Picture:
     """The photo's thumbnail (made once, cached) and its upright size; slow: call in a worker."""
     from tripdesk.media import thumbs  # Pillow's decoders load when a picture is first asked
 
-    path = pool_file(config, photo)
+    path = catalogue.pool_file(config.trip.pool, photo)
     thumbnail = None
     if config.preview != "off":
-        thumbnail = thumbs.thumbnail(path, THUMBNAIL_SIZE, cache_dir=thumbnail_cache(config))
+        thumbnail = thumbs.thumbnail(path, THUMBNAIL_SIZE, cache_dir=config.cache("thumbs"))
     return Picture(thumbnail, upright_size(path))
 
 
@@ -165,7 +161,7 @@ class PhotosScreen(TripScreen[None]):
     def on_mount(self) -> None:
         self.query_one(PhotoGrid).border_title = "Photos"
         self.query_one(PhotoPreview).border_title = "Preview"
-        self.register = load_register(self.desk.conn)
+        self.register = trip_register(self.desk.conn, self.config)
         self.watch(self.desk, "outbox_status", self._outbox_changed, init=False)
         self.set_interval(COUNTS_EVERY, self._refresh_counts_if_stale)
         # Draw the screen first, then count and list the catalogue: the teacher sees the app
@@ -243,7 +239,7 @@ class PhotosScreen(TripScreen[None]):
 
     def changed(self, photos: Sequence[PoolPhoto] | None) -> None:
         """Photos were tagged, or blurred copies made: show them as they now are."""
-        self.register = load_register(self.desk.conn)
+        self.register = trip_register(self.desk.conn, self.config)
         grid = self.query_one(PhotoGrid)
         for photo in photos or ():
             key = self._key_by_photo.setdefault(photo.id, f"photo:{photo.id}")

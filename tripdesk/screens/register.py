@@ -21,8 +21,8 @@ from textual.message import Message
 from textual.widgets import Button, DataTable, Footer, Header, Static
 
 from tripdesk.consent.register import Pupil, Register
-from tripdesk.consent.store import ImportReport, load_register
-from tripdesk.desk.register import RegisterImport, import_consent
+from tripdesk.consent.store import ImportReport
+from tripdesk.desk.register import RegisterImport, import_consent, trip_register
 from tripdesk.desk.wording import pupil_label
 from tripdesk.errors import TripdeskError
 from tripdesk.screens.trip import TripScreen
@@ -96,11 +96,11 @@ class RegisterScreen(TripScreen[None]):
         ):
             table.add_column(label, key=key)
         table.border_title = "Pupils and their photo consent"
-        self._fill(load_register(self.desk.conn))
+        self._fill(trip_register(self.desk.conn, self.config))
 
     def on_screen_resume(self) -> None:
         """A view kept between visits: the register may have changed meanwhile (Setup)."""
-        self._fill(load_register(self.desk.conn))
+        self._fill(trip_register(self.desk.conn, self.config))
 
     def on_unmount(self) -> None:
         self.workers.cancel_node(self)

@@ -26,8 +26,8 @@ from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
 from tripdesk.consent.register import Register
-from tripdesk.consent.store import load_register
 from tripdesk.desk import photos as desk_photos
+from tripdesk.desk.register import trip_register
 from tripdesk.desk.wording import pupil_label, tag_check
 from tripdesk.errors import TripdeskError
 from tripdesk.media.report import Box, FaceReport
@@ -139,7 +139,7 @@ class TagScreen(TripScreen[list[PoolPhoto]]):
         self._saving = threading.Lock()
 
     def compose(self) -> ComposeResult:
-        self.register = load_register(self.desk.conn)
+        self.register = trip_register(self.desk.conn, self.config)
         yield Header()
         yield Static(self._title(), id="title")
         with Horizontal(id="columns"):
