@@ -135,7 +135,8 @@ def test_withdrawn_consent_finds_the_post_and_takes_it_down_once(
     assert accountability.posts_to_take_down(conn, sent) == []
     [queued] = accountability.posts_to_take_down(conn, sent, include_queued=True)
     assert queued.takedown == "queued"
-    sending_outbox(conn, sent).send_due()
+    assert sending_outbox(conn, sent).send_due().removed == (1,)
+    assert sending_outbox(conn, sent).send_due().removed == ()  # once only
     [done] = accountability.posts_to_take_down(conn, sent, include_queued=True)
     assert done.takedown == "removed" and done.receipts[0].startswith("Removed from dry-run at")
     report = build_report(conn, sent)

@@ -130,6 +130,7 @@ def _sent(summary: SendSummary, as_json: bool, *, dry_run: set[int], home: str) 
             (summary.failed, "failed"),
             (summary.uncertain, "uncertain (check the account)"),
             (summary.blocked, "blocked"),
+            (summary.removed, "taken down"),
         )
         if ids
     ]

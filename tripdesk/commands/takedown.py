@@ -110,10 +110,11 @@ def live_lines(live: Sequence[LivePost], *, hint: bool = True) -> list[str]:
         f"name{'' if count != 1 else 's'} a pupil whose consent is gone:"
     ]
     lines += [f"  {_post_line(found)}" for found in live]
-    if hint:
-        pupils = sorted({p.pupil_id for found in live for p in found.pupils})
+    outstanding = [found for found in live if found.takedown is None]
+    if hint and outstanding:
+        pupils = sorted({p.pupil_id for found in outstanding for p in found.pupils})
         commands = " or ".join(f"`tripdesk takedown {pupil_id}`" for pupil_id in pupils)
-        lines.append(f"Take {'them' if count != 1 else 'it'} down with {commands}.")
+        lines.append(f"Take {'them' if len(outstanding) != 1 else 'it'} down with {commands}.")
     return lines
 
 

@@ -41,21 +41,26 @@ class Remover:
                 "UPDATE outbox_delivery SET removal = 'queued' WHERE removal = 'removing'"
             )
 
-    def run(self, ready: Callable[[str], bool], backend: Callable[[str], object]) -> None:
-        """Remove every post whose removal is due, on each network that can be tried now."""
+    def run(self, ready: Callable[[str], bool], backend: Callable[[str], object]) -> list[int]:
+        """Remove every post whose removal is due, on each network that can be tried now; the
+        posts removed from a network in this round."""
         self.recover()
         due = self.conn.execute(
             "SELECT post_id, network, remote_id FROM outbox_delivery WHERE removal = 'queued' "
             "AND (removal_next_at IS NULL OR removal_next_at <= ?) ORDER BY post_id, rowid",
             (iso(self._clock()),),
         ).fetchall()
+        removed = []
         for row in due:
-            if ready(row["network"]):
-                self._remove(row["post_id"], row["network"], row["remote_id"], backend)
+            if ready(row["network"]) and self._remove(
+                row["post_id"], row["network"], row["remote_id"], backend
+            ):
+                removed.append(row["post_id"])
+        return sorted(set(removed))
 
     def _remove(
         self, post_id: int, network: str, remote_id: str, backend: Callable[[str], object]
-    ) -> None:
+    ) -> bool:
         self._set(post_id, network, "removing")
         try:
             removed = backend(network).remove(remote_id)  # type: ignore[attr-defined]
@@ -63,17 +68,18 @@ class Remover:
             outcome = outcome_of(error, publishing=False)
             if outcome.state in ("failed", "blocked"):
                 self._set(post_id, network, "refused", reason=outcome.reason, event="refused")
-                return
+                return False
             later = outcome.until or self._clock() + self.backoff.delay(1)
             if outcome.then == "hold" and outcome.until is not None:
                 with transaction(self.conn):
                     self.switches.set_hold(network, outcome.until, outcome.reason or "")
             self._set(post_id, network, "queued", reason=outcome.reason, next_at=later)
-            return
+            return False
         gone = "it was already gone" if removed.already_gone else None
         self._set(
             post_id, network, "removed", reason=gone, removed_at=self._clock(), event="removed"
         )
+        return True
 
     def _set(
         self,

@@ -15,6 +15,7 @@ class SendSummary:
     uncertain: tuple[int, ...] = ()
     blocked: tuple[int, ...] = ()
     waiting: tuple[int, ...] = ()
+    removed: tuple[int, ...] = ()
     offline: bool = False
     paused: bool = False
     message: str | None = None
@@ -26,6 +27,7 @@ class SendSummary:
             "uncertain": list(self.uncertain),
             "blocked": list(self.blocked),
             "waiting": list(self.waiting),
+            "removed": list(self.removed),
             "offline": self.offline,
             "paused": self.paused,
             "message": self.message,
@@ -56,6 +58,7 @@ class Round:
             uncertain=get("uncertain"),
             blocked=get("blocked"),
             waiting=get("waiting"),
+            removed=get("removed"),
             offline=self.offline,
             paused=paused,
             message=self.message,

@@ -86,7 +86,10 @@ class Sender:
             self.recover()
             self.networks.fresh()
             now = Round()
-            self.remover.run(lambda network: self.ready(network, now), self.networks.backend)
+            for post_id in self.remover.run(
+                lambda network: self.ready(network, now), self.networks.backend
+            ):
+                now.add("removed", post_id)
             while True:
                 if self.switches.paused:
                     now.message = self.switches.pause_reason
