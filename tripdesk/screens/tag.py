@@ -79,13 +79,10 @@ class Blurred(Message):
 
 
 class FaceList(SelectionList[tuple[int, int]]):
-    """The faces found, ticked to be blurred; a face's number on the photo ticks or unticks it."""
+    """The faces found, ticked to be blurred; a face's number on the photo ticks or unticks it,
+    wherever the focus is on the Tag screen but the name search."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(str(n), f"toggle_face({n})", show=False) for n in range(1, 10)
-    ]
-
-    def action_toggle_face(self, number: int) -> None:
+    def toggle_face(self, number: int) -> None:
         if number <= self.option_count:
             self.toggle(self.get_option_at_index(number - 1).value)
             self.highlighted = number - 1
@@ -97,6 +94,7 @@ class TagScreen(TripScreen[list[PoolPhoto]]):
     CSS_PATH = "tag.tcss"
     AUTO_FOCUS = "#find"
     BINDINGS: ClassVar[list[BindingType]] = [
+        *(Binding(str(n), f"toggle_face({n})", show=False) for n in range(1, 10)),
         Binding("escape", "done", "Back", id="tag.back", tooltip="Back to the photos"),
         Binding(
             "ctrl+n",
@@ -339,6 +337,9 @@ class TagScreen(TripScreen[list[PoolPhoto]]):
         self.query_one(PhotoPreview).loaded(
             first.id, self.pictures.get(first.id), self.reports.get(first.id)
         )
+
+    def action_toggle_face(self, number: int) -> None:
+        self.query_one(FaceList).toggle_face(number)
 
     def action_blur(self) -> None:
         chosen = self.query_one("#faces", SelectionList).selected
