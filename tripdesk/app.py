@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
@@ -30,6 +31,7 @@ from tripdesk.screens.badge import with_badge
 from tripdesk.screens.messages import OutboxChanged, PoolChanged
 from tripdesk.screens.photos import PhotosScreen
 from tripdesk.screens.setup import SetupScreen
+from tripdesk.shown import shown
 
 if TYPE_CHECKING:
     from tripdesk.pool.catalogue import PoolPhoto
@@ -239,6 +241,25 @@ class TripdeskApp(App[None]):
 
         self.show_view("photos")
         self.push_screen(ComposeScreen(photos))
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every toast: its words may come from a file name or a network, so they are shown
+        safely and never read as markup."""
+        super().notify(
+            shown(message, lines=True),
+            title=title,
+            severity=severity,
+            timeout=timeout,
+            markup=markup,
+        )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Every worker's failure ends here: the core's one sentence, or a plain apology."""

@@ -210,3 +210,38 @@ def test_the_quick_verdict_knows_each_chosen_network(home: Path) -> None:
     verdict = judge(poll, Register(), both)
     [no_polls] = [f for f in verdict.blocking if "Bluesky" in f.message]
     assert no_polls.where.field == "poll" and verdict.verdict == "blocked"
+
+
+def test_text_from_outside_reaches_no_screen_raw(home: Path, tmp_path: Path) -> None:
+    """Control codes in a register, a file name or a finding are made visible where they enter."""
+    from tripdesk.consent.store import import_register
+    from tripdesk.desk.register import trip_register
+    from tripdesk.pool.catalogue import list_photos
+    from tripdesk.pool.ingest import Ingestor
+    from tripdesk.widgets.findings import finding_content
+
+    settings = config.load(home)
+    register = tmp_path / "register.csv"
+    register.write_text(
+        "id,forename,surname,class,consent_social_media\n"
+        "P1\x1b[2J,Amira\u202e,Khan\x1b]0;owned\x07,6B,yes\n"
+    )
+    conn = open_database(settings.database)
+    import_register(conn, settings, register, None)
+    [pupil] = trip_register(conn, settings).pupils
+    for text in (pupil.id, pupil.forename, pupil.surname):
+        assert not any(ch in text for ch in "\x1b\x07\u202e"), text
+    assert pupil.id == "P1\\x1b[2J"
+
+    settings.trip.inbox.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (64, 48), "white").save(settings.trip.inbox / "IMG\x1b[2J.jpg")
+    Ingestor(
+        settings, lambda event: None, connect=lambda: open_database(settings.database)
+    ).scan_once()
+    [photo] = list_photos(conn)
+    assert photo.original_name == "IMG\\x1b[2J.jpg"
+
+    quoted = Finding(
+        "names", "block", "First names only: “Kh\x1ban” is a surname.", "First names only"
+    )
+    assert "\x1b" not in finding_content(quoted).plain

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from tripdesk.consent.register import Pupil
 from tripdesk.errors import TripdeskError
+from tripdesk.shown import shown
 
 # Canonical column -> headings seen in MIS exports, compared without case or punctuation.
 HEADINGS: dict[str, tuple[str, ...]] = {
@@ -379,7 +380,7 @@ def read_register(
 
         def cell(column: str, cells: list[str] = cells) -> str:
             index = columns.get(column)
-            return cells[index].strip() if index is not None and index < len(cells) else ""
+            return shown(cells[index].strip()) if index is not None and index < len(cells) else ""
 
         def day(
             column: str, parse: Callable[[str], date | None] = parse_date, line: int = line
@@ -452,7 +453,7 @@ def read_roster(path: Path) -> frozenset[str]:
         raise TripdeskError(f"{path}, line 1: the roster has no id column.")
     ids: set[str] = set()
     for line, cells in rows:
-        value = cells[index].strip() if index < len(cells) else ""
+        value = shown(cells[index].strip()) if index < len(cells) else ""
         if not value:
             raise TripdeskError(f"{path}, line {line}: the roster line has no id.")
         ids.add(value)

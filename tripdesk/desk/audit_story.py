@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from tripdesk.audit import Event
+from tripdesk.shown import shown
 
 TOGETHER = timedelta(minutes=5)
 NETWORK_NAMES = {"x": "X", "bluesky": "Bluesky", "mastodon": "Mastodon"}
@@ -82,9 +83,10 @@ def is_dry_run(event: Event) -> bool:
 
 
 def _value(value: Any) -> str:
+    """A fact as text safe to show: it may hold a file name or a network's own words."""
     if isinstance(value, list):
-        return ", ".join(str(item) for item in value) or "none"
-    return "none" if value is None else str(value)
+        return shown(", ".join(str(item) for item in value)) or "none"
+    return "none" if value is None else shown(str(value))
 
 
 def _n(count: int, one: str, many: str | None = None) -> str:

@@ -20,6 +20,7 @@ from pathlib import Path
 from tripdesk import audit, store
 from tripdesk.errors import TripdeskError
 from tripdesk.pool.transfer import SourceState
+from tripdesk.shown import shown
 
 MIGRATIONS = [
     """
@@ -240,7 +241,7 @@ def add_pooled(
             conn,
             sha256=sha256,
             pool_path=pool_path,
-            original_name=_text(source.name),
+            original_name=shown(_text(source.name)),  # only ever shown to the teacher
             source_path=_text(str(source)),
             size=state.size,
             captured_at=captured_at,

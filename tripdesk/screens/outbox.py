@@ -30,6 +30,7 @@ from tripdesk.publish.worker import OutboxStatus
 from tripdesk.screens.badge import dry_run, with_badge
 from tripdesk.screens.confirm import ConfirmScreen
 from tripdesk.screens.trip import TripScreen
+from tripdesk.shown import shown
 
 if TYPE_CHECKING:
     from tripdesk.config import Config
@@ -183,8 +184,12 @@ class OutboxScreen(TripScreen):
                 str(post.id),
                 Text(word, style=f"bold {colours.get(colour, '')}"),
                 post.created_at.astimezone().strftime("%H:%M"),
-                Text(_shortened(_photos(post) + " ".join(post.draft.text.split()), PREVIEW_CHARS)),
-                Text(_shortened(_note(post), NOTE_CHARS)),
+                Text(
+                    _shortened(
+                        _photos(post) + shown(" ".join(post.draft.text.split())), PREVIEW_CHARS
+                    )
+                ),
+                Text(_shortened(shown(_note(post)), NOTE_CHARS)),
                 key=str(post.id),
             )
         if selected is not None and selected.id in self._posts:
@@ -345,12 +350,12 @@ def post_detail(post: OutboxPost) -> Content:
     dry_run = ": nothing was posted" if word == DRY_RUN_WORD else ""
     lines: list[Content | str] = [
         Content.assemble((f"{word}", f"bold ${colour}"), (dry_run, "")),
-        Content.styled(post.draft.text, "bold"),
+        Content.styled(shown(post.draft.text, lines=True), "bold"),
     ]
     for number, photo in enumerate(post.draft.photos, start=1):
-        lines.append(f"Photo {number}: {photo.alt or '(no alt text)'}")
+        lines.append(f"Photo {number}: {shown(photo.alt) or '(no alt text)'}")
     if post.draft.poll:
-        lines.append(f"Poll: {' / '.join(post.draft.poll.options)}")
+        lines.append(f"Poll: {shown(' / '.join(post.draft.poll.options))}")
     if post.state == "held" and post.hold_until is not None:
         lines.append(
             Content.styled(
@@ -372,12 +377,12 @@ def post_detail(post: OutboxPost) -> Content:
         if delivery.url:
             line += [" · ", Content.styled(delivery.url, Style(link=delivery.url))]
         if delivery.reason:
-            line.append(f" · {delivery.reason}")
+            line.append(f" · {shown(delivery.reason)}")  # the network's own words
         lines.append(Content.assemble(*line))
     if not post.deliveries and post.url:
         lines.append(Content.styled(post.url, Style(link=post.url)))
     if post.reason:
-        lines.append(post.reason)
+        lines.append(shown(post.reason))
     lines.extend(post.removals)
     if post.attempts:
         lines.append(f"Attempts so far: {post.attempts}")

@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from tripdesk.shown import shown
 from tripdesk.verdict import Finding
 
 SEVERITY_WORD = {"block": "BLOCKS", "confirm": "CONFIRM", "info": "NOTE"}
@@ -23,7 +24,7 @@ _ORDER = {"block": 0, "confirm": 1, "info": 2}
 def finding_content(finding: Finding) -> Content:
     """One finding as styled text: severity word, the policy section it comes from, message."""
     prefix = f"{finding.section}: "
-    message = finding.message.removeprefix(prefix)
+    message = shown(finding.message.removeprefix(prefix))  # it may quote what was typed
     return Content.assemble(
         (f"{SEVERITY_WORD[finding.severity]:<7}", SEVERITY_STYLE[finding.severity]),
         " ",
