@@ -24,6 +24,8 @@ LookedAfter = Literal["never", "consent"]
 # "dry-run", one network, or several joined by commas ("x,bluesky"): see `Config.networks`.
 Backend = str
 NETWORKS = ("x", "bluesky", "mastodon")
+# How each network is called in a sentence.
+NETWORK_NAMES = {"x": "X", "bluesky": "Bluesky", "mastodon": "Mastodon", "dry-run": "dry-run"}
 # What each network charges, in dollars (X's prices from April 2026; the others are free).
 PRICES = {
     "x_post": 0.015,

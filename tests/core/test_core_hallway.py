@@ -245,3 +245,16 @@ def test_text_from_outside_reaches_no_screen_raw(home: Path, tmp_path: Path) -> 
         "names", "block", "First names only: “Kh\x1ban” is a surname.", "First names only"
     )
     assert "\x1b" not in finding_content(quoted).plain
+
+
+def test_the_final_step_says_what_a_paid_post_costs(home: Path) -> None:
+    from tripdesk.desk.final_step import what_it_costs
+
+    free = config.update(home, "publish", {"backend": ["bluesky", "mastodon"]})
+    assert what_it_costs(Draft(text="See nhm.ac.uk"), free) is None
+    paid = config.update(home, "publish", {"backend": ["x", "bluesky"]})
+    plain = what_it_costs(Draft(text="A sunny day"), paid)
+    assert plain == "This post costs $0.015 on X."
+    linked = what_it_costs(Draft(text="Read more at https://nhm.ac.uk/visit"), paid)
+    assert linked is not None and linked.startswith("This post costs $0.200 on X.")
+    assert "13 times" in linked

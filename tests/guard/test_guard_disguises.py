@@ -18,7 +18,7 @@ from tripdesk.config import GuardSettings
 from tripdesk.consent.register import Pupil, Register
 from tripdesk.draft import Draft, DraftPhoto
 from tripdesk.guard import check
-from tripdesk.guard.check import allowed_phrases_used
+from tripdesk.guard.rules_people import allowed_phrases_used
 from tripdesk.guard.words import ORDINARY_WORDS
 from tripdesk.verdict import Verdict
 

@@ -16,7 +16,7 @@ from tripdesk.config import GuardSettings
 from tripdesk.consent.register import Pupil, Register
 from tripdesk.draft import Draft, DraftPhoto, Poll
 from tripdesk.guard import check
-from tripdesk.guard.names import fold
+from tripdesk.guard.folding import fold
 from tripdesk.media.report import FaceReport
 from tripdesk.verdict import Finding, Verdict
 

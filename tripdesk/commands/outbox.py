@@ -14,11 +14,11 @@ import json
 import sys
 
 from tripdesk import config as settings
+from tripdesk.config import NETWORK_NAMES
 from tripdesk.desk.database import open_database
 from tripdesk.desk.sending import sending_outbox
 from tripdesk.errors import TripdeskError
 from tripdesk.publish.outbox import Outbox, OutboxPost, SendSummary
-from tripdesk.publish.posts import NETWORK_NAMES
 
 NEEDS_ID = ("retry", "cancel", "mark-sent", "release")
 

@@ -13,13 +13,12 @@ import sys
 from collections.abc import Sequence
 
 from tripdesk import config as settings
+from tripdesk.config import NETWORK_NAMES
 from tripdesk.desk import accountability
 from tripdesk.desk.accountability import LivePost
 from tripdesk.desk.database import open_database
 from tripdesk.errors import TripdeskError
 from tripdesk.publish.outbox import Outbox, OutboxPost
-
-NETWORKS = {"x": "X", "dry-run": "dry-run", "bluesky": "Bluesky", "mastodon": "Mastodon"}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -128,7 +127,7 @@ def _post_line(found: LivePost) -> str:
 def where(post: OutboxPost) -> str:
     """When and where a post went: `sent 12/06 14:02 to X (link)`."""
     sent = f"sent {post.sent_at.astimezone():%d/%m %H:%M}" if post.sent_at else "sent"
-    network = NETWORKS.get(post.backend or "", post.backend or "?")
+    network = NETWORK_NAMES.get(post.backend or "", post.backend or "?")
     return f"{sent} to {network}" + (f" ({post.url})" if post.url else "")
 
 

@@ -14,10 +14,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from tripdesk.audit import Event
+from tripdesk.config import NETWORK_NAMES
 from tripdesk.shown import shown
 
 TOGETHER = timedelta(minutes=5)
-NETWORK_NAMES = {"x": "X", "bluesky": "Bluesky", "mastodon": "Mastodon"}
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from tripdesk.config import Config
+from tripdesk.config import NETWORK_NAMES, Config
 from tripdesk.draft import Draft
 from tripdesk.media.prepare import PreparedPhoto, prepare
 from tripdesk.media.thumbs import thumbnail
 from tripdesk.pool import catalogue
 from tripdesk.pool.catalogue import PoolPhoto
+from tripdesk.publish import costs
 
 THUMBNAIL_SIZE = 320
 
@@ -60,3 +61,18 @@ def thumbnails(config: Config, photos: Sequence[PoolPhoto]) -> dict[int, Path]:
         )
         for photo in photos
     }
+
+
+def what_it_costs(draft: Draft, config: Config) -> str | None:
+    """The final step's word on money: what each paid network charges for this post, and a
+    warning when a link multiplies X's price; None when every chosen network is free."""
+    paid = {
+        network: price
+        for network, price in costs.estimate(draft, config.networks, config.publish.prices).items()
+        if price
+    }
+    if not paid:
+        return None
+    said = ", ".join(f"${price:.3f} on {NETWORK_NAMES[network]}" for network, price in paid.items())
+    warning = costs.link_warning(draft, config.networks, config.publish.prices)
+    return f"This post costs {said}." + (f" {warning}" if warning else "")

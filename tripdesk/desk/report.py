@@ -22,7 +22,7 @@ from typing import Any, Literal
 from PIL import Image
 
 from tripdesk import audit
-from tripdesk.config import Config
+from tripdesk.config import NETWORK_NAMES, Config
 from tripdesk.consent.register import Register
 from tripdesk.desk.register import trip_register
 from tripdesk.desk.report_html import render_html
@@ -36,7 +36,6 @@ from tripdesk.publish.outbox import Outbox, OutboxPost
 Format = Literal["html", "csv"]
 THUMBNAIL_SIDE = 240
 THUMBNAIL_QUALITY = 80
-NETWORK_NAMES = {"x": "X", "bluesky": "Bluesky", "mastodon": "Mastodon", "dry-run": "dry-run"}
 CSV_COLUMNS = (
     "post",
     "network",

@@ -12,10 +12,11 @@ from datetime import datetime
 from html import escape
 from typing import TYPE_CHECKING
 
+from tripdesk.config import NETWORK_NAMES
+
 if TYPE_CHECKING:
     from tripdesk.desk.report import Network, PhotoSent, PostSent, RegisterImport, TripReport
 
-NETWORK_NAMES = {"x": "X", "bluesky": "Bluesky", "mastodon": "Mastodon", "dry-run": "dry-run"}
 APPROVAL = {
     "off": "not required",
     "children": "required for posts with photos of pupils",

@@ -19,7 +19,8 @@ from tripdesk.consent.register import Register
 from tripdesk.desk.register import trip_register
 from tripdesk.draft import Draft
 from tripdesk.guard import check
-from tripdesk.guard.check import LIMITS, PHOTO_CONSENT, allowed_phrases_used
+from tripdesk.guard.findings import LIMITS, PHOTO_CONSENT
+from tripdesk.guard.rules_people import allowed_phrases_used
 from tripdesk.media.report import FaceReport
 from tripdesk.publish import limits
 from tripdesk.verdict import Finding, Verdict, Where

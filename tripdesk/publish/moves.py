@@ -14,11 +14,11 @@ from datetime import datetime
 from typing import Any
 
 from tripdesk import audit
-from tripdesk.config import Config
+from tripdesk.config import NETWORK_NAMES, Config
 from tripdesk.draft import Draft
 from tripdesk.errors import TripdeskError
 from tripdesk.publish.photos import Photos
-from tripdesk.publish.posts import NETWORK_NAMES, iso, shown_state, summed_up
+from tripdesk.publish.posts import iso, shown_state, summed_up
 from tripdesk.publish.switches import Switches
 from tripdesk.store import transaction
 from tripdesk.verdict import Verdict

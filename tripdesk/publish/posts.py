@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from tripdesk.config import NETWORK_NAMES
 from tripdesk.draft import Draft
 from tripdesk.errors import TripdeskError
 from tripdesk.verdict import Finding, Where
@@ -34,7 +35,6 @@ STATES: tuple[PostState, ...] = (
 )
 DeliveryState = Literal["queued", "sending", "sent", "failed", "uncertain", "cancelled", "blocked"]
 RemovalState = Literal["queued", "removing", "removed", "refused"]
-NETWORK_NAMES = {"x": "X", "bluesky": "Bluesky", "mastodon": "Mastodon", "dry-run": "dry-run"}
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,10 @@ from collections.abc import Callable
 from datetime import datetime
 
 from tripdesk import audit
+from tripdesk.config import NETWORK_NAMES
 from tripdesk.publish.backoff import Backoff
 from tripdesk.publish.outcomes import outcome_of
-from tripdesk.publish.posts import NETWORK_NAMES, iso
+from tripdesk.publish.posts import iso
 from tripdesk.publish.switches import Switches
 from tripdesk.store import transaction
 

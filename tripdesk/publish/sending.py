@@ -18,7 +18,7 @@ from datetime import date, datetime
 from typing import Any
 
 from tripdesk import audit
-from tripdesk.config import Config
+from tripdesk.config import NETWORK_NAMES, Config
 from tripdesk.draft import Draft
 from tripdesk.errors import TripdeskError
 from tripdesk.publish import costs
@@ -33,7 +33,7 @@ from tripdesk.publish.outcomes import (
     outcome_of,
 )
 from tripdesk.publish.photos import Photos
-from tripdesk.publish.posts import NETWORK_NAMES, iso, summed_up
+from tripdesk.publish.posts import iso, summed_up
 from tripdesk.publish.removals import Remover
 from tripdesk.publish.rounds import Round, SendSummary, Stop
 from tripdesk.publish.switches import Switches

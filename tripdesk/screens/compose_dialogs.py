@@ -59,8 +59,10 @@ class SendPreview(ConfirmScreen):
         dry_run: bool,
         preview: str,
         clock: datetime,
+        cost: str | None = None,
     ) -> None:
-        """`when` says when a post queued now goes out; "hold until" counts from `clock`."""
+        """`when` says when a post queued now goes out; "hold until" counts from `clock`;
+        `cost` is what the paid networks charge for it."""
         yes = "Record" if dry_run and now else "Send" if now else "Queue"
         super().__init__("This is exactly what will go out", "", yes=yes, no="Not yet")
         self.when = when
@@ -70,6 +72,7 @@ class SendPreview(ConfirmScreen):
         self.preview = preview
         self.clock = clock
         self.hold_until: datetime | None = None
+        self.cost = cost
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="outgoing"):
@@ -93,6 +96,8 @@ class SendPreview(ConfirmScreen):
             yield Static(NOTHING_POSTED, id="dry-run", markup=False)
         if self.when:
             yield Static(f"Once in the outbox, {self.when}", id="when", markup=False)
+        if self.cost:
+            yield Static(self.cost, id="cost", markup=False)
         with Horizontal(id="hold"):
             yield Static("Hold until", id="hold-label")
             yield Input(

@@ -24,6 +24,7 @@ from textual.events import Resize
 from textual.style import Style
 from textual.widgets import DataTable, Footer, Header, Label, Static, Switch
 
+from tripdesk.config import NETWORK_NAMES
 from tripdesk.errors import TripdeskError
 from tripdesk.publish.outbox import Outbox, OutboxPost
 from tripdesk.publish.worker import OutboxStatus
@@ -46,7 +47,6 @@ STATE_WORD = {
     "cancelled": ("Cancelled", "text-muted"),
     "blocked": ("Blocked", "error"),
 }
-NETWORK_NAMES = {"x": "X", "bluesky": "Bluesky", "mastodon": "Mastodon", "dry-run": "Dry-run"}
 RETRYABLE = {"failed", "uncertain", "blocked"}
 CANCELLABLE = {"queued", "held", "failed", "uncertain", "blocked"}
 DRY_RUN_WORD = "Recorded (dry-run)"
@@ -176,6 +176,8 @@ class OutboxScreen(TripScreen):
         selected = self.selected()
         posts = self.outbox.posts()
         self._posts = {post.id: post for post in posts}
+        spent = self.outbox.spent()
+        table.border_title = f"Posts · the trip has spent ${spent:.3f}" if spent else "Posts"
         table.clear()
         colours = self.app.theme_variables
         for post in posts:
@@ -368,6 +370,7 @@ def post_detail(post: OutboxPost) -> Content:
         lines.append(f"Approved by {post.approved_by}")
     for delivery in post.deliveries:
         name = NETWORK_NAMES.get(delivery.network, delivery.network)
+        name = name[:1].upper() + name[1:]  # it opens the line
         state = (
             "Recorded"
             if delivery.network == "dry-run" and delivery.state == "sent"
