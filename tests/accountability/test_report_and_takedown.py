@@ -182,7 +182,7 @@ def test_whatever_a_post_says_the_report_runs_and_fetches_nothing() -> None:
 
 
 def build_empty_report() -> TripReport:
-    summary = Summary(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, "/pool", None)
+    summary = Summary(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.0, "/pool", None)
     return TripReport(
         trip="Trip <1>",
         hashtag="",

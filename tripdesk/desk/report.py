@@ -31,6 +31,7 @@ from tripdesk.errors import TripdeskError
 from tripdesk.media.faces import face_report
 from tripdesk.media.prepare import prepare
 from tripdesk.pool import catalogue
+from tripdesk.publish import costs
 from tripdesk.publish.outbox import Outbox, OutboxPost
 
 Format = Literal["html", "csv"]
@@ -149,6 +150,7 @@ class Summary:
     overrides: int
     takedowns_asked: int
     takedowns_done: int
+    spent: float
     pool_folder: str
     pool_since: datetime | None
 
@@ -212,6 +214,7 @@ def build_report(
         overrides=kinds["publish.retried"] + kinds["publish.marked_sent"],
         takedowns_asked=sum(1 for post in posts if post.takedown is not None),
         takedowns_done=sum(1 for post in posts if post.takedown == "removed"),
+        spent=costs.spent(conn),
         pool_folder=str(config.trip.pool),
         pool_since=min((p.pooled_at for p in pool_photos), default=None),
     )

@@ -134,6 +134,7 @@ def _summary(report: TripReport) -> str:
         ("Overrides (sent again after a hold, or marked as sent)", s.overrides),
         ("Takedowns asked for", s.takedowns_asked),
         ("Takedowns completed", s.takedowns_done),
+        ("Spent on paid networks", f"${s.spent:.3f}"),
     ]
     cells = "".join(
         f"<div><dt>{escape(name)}</dt><dd>{value}</dd></div>" for name, value in figures
