@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 # Only the Photos screen is imported with the app. The other views, the watcher and the sender
 # (with the guard, the face detector and the publishing backends behind them) are imported when
 # first needed, after the Photos screen is on the terminal: that is most of start-up.
-TRIP_ACTIONS = ("photos", "compose", "tag", "delete", "outbox", "register", "audit")
+TRIP_ACTIONS = ("photos", "compose", "tag", "delete", "outbox", "register", "audit", "report")
 
 
 def _outbox_view() -> Screen[None]:
@@ -92,6 +92,14 @@ class TripdeskApp(App[None]):
             "r", "register", "Register", id="app.register", tooltip="Each pupil's photo consent"
         ),
         Binding("a", "audit", "Audit", id="app.audit", tooltip="Everything tripdesk has done"),
+        Binding(
+            "R",
+            "report",
+            "Trip report",
+            show=False,
+            id="app.report",
+            tooltip="Write the trip report for the safeguarding lead (an HTML file)",
+        ),
         Binding(
             "question_mark",
             "keys",
@@ -355,6 +363,15 @@ class TripdeskApp(App[None]):
 
     def action_audit(self) -> None:
         self.show_view("audit")
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="report")
+    def action_report(self) -> None:
+        """Write the report in a worker (it prepares every sent photo) and say where it is."""
+        from tripdesk.desk.report import write_report
+
+        self.notify("Writing the trip report…")
+        path, _ = write_report(self.database.connection(), self.config)
+        self.notify(f"Trip report written to {path}", timeout=15)
 
     def action_keys(self) -> None:
         from tripdesk.screens.help import HelpScreen, every_key

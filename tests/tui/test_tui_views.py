@@ -155,3 +155,21 @@ async def test_files_an_older_tripdesk_left_open_are_tightened_and_said_once(
         assert sentence.startswith("1 file or folder that an older tripdesk left readable")
         assert sentence.endswith("is now readable by you only.")
     assert stat.S_IMODE(old.stat().st_mode) == 0o600
+
+
+async def test_the_trip_report_is_one_key_away(
+    tui_trip: config.Config, app_factory: Callable[..., TripdeskApp]
+) -> None:
+    from test_tui_compose_flow import until
+
+    app = app_factory()
+    async with app.run_test() as pilot:
+        await pilot.press("R")
+
+        def written() -> list[str]:
+            return [n.message for n in app._notifications if "report written" in n.message]
+
+        await until(pilot, written, "the report")
+    [report] = (tui_trip.home / "reports").glob("trip-report-*.html")
+    assert str(report) in written()[0]
+    assert "Trip report for the safeguarding lead" in report.read_text()
