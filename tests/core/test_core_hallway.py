@@ -258,3 +258,32 @@ def test_the_final_step_says_what_a_paid_post_costs(home: Path) -> None:
     linked = what_it_costs(Draft(text="Read more at https://nhm.ac.uk/visit"), paid)
     assert linked is not None and linked.startswith("This post costs $0.200 on X.")
     assert "13 times" in linked
+
+
+def test_a_blurred_copy_takes_the_originals_place_in_kept_drafts(
+    home: Path, fixture_photos: Path
+) -> None:
+    import shutil
+
+    from tripdesk.desk import drafts_kept
+    from tripdesk.desk.photos import blurred_copy, faces_in, tag
+    from tripdesk.pool.catalogue import list_photos
+    from tripdesk.pool.ingest import Ingestor
+
+    settings = config.load(home)
+    settings.trip.inbox.mkdir(parents=True, exist_ok=True)
+    shutil.copy(fixture_photos / "IMG_0004.JPG", settings.trip.inbox / "IMG_0004.JPG")
+    Ingestor(settings, lambda e: None, connect=lambda: open_database(settings.database)).scan_once()
+    conn = open_database(settings.database)
+    [group] = list_photos(conn)
+    group = tag(conn, group, ["P1001"], no_children=False)
+    kept = drafts_kept.keep(
+        conn, drafts_kept.KeptDraft("Rockets!", (drafts_kept.KeptPhoto(group.id, "Pupils"),))
+    )
+    report = faces_in(conn, settings, [group])[group.id]
+    assert report is not None and report.count
+    copy = blurred_copy(conn, settings, group, report.boxes[:1])
+    assert copy.derived_from == group.id and copy.pupils == ("P1001",)
+    assert drafts_kept.kept_draft(conn, kept.id).photos == (
+        drafts_kept.KeptPhoto(copy.id, "Pupils"),
+    )

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Sequence
 
 from tripdesk.config import Config
+from tripdesk.desk import drafts_kept
 from tripdesk.media.report import Box, FaceReport
 from tripdesk.pool import catalogue
 from tripdesk.pool.catalogue import PoolPhoto
@@ -49,7 +50,8 @@ def blurred_copy(
 ) -> PoolPhoto:
     """A new pool photo with those faces blurred for good, carrying the original's tags.
 
-    The copy is looked at again for faces at once, so the guard judges what is really left.
+    The copy is looked at again for faces at once, so the guard judges what is really left,
+    and it takes the original's place in every kept draft.
     """
     from tripdesk.media.blur import blur_faces
 
@@ -57,4 +59,5 @@ def blurred_copy(
         copy = blur_faces(conn, config, photo, boxes)
     if (photo.pupils or photo.no_children) and not (copy.pupils or copy.no_children):
         copy = catalogue.set_tags(conn, copy.id, photo.pupils, photo.no_children)
+    drafts_kept.swap_photo(conn, photo.id, copy.id)
     return copy
