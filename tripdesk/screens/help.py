@@ -77,7 +77,7 @@ def every_key(app: TripdeskApp) -> list[tuple[str, str, str]]:
     ):
         rows += _described(app, where, bindings)
         if where == "Tag":
-            rows.append((where, "1 … 9", "On the faces: tick or untick the face of that number"))
+            rows.append((where, "1 … 9", "Tick or untick the face of that number"))
         if where == "Compose":
             rows.append((where, "enter", "On a finding: jump to it"))
     return rows
