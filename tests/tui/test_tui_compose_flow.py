@@ -169,7 +169,9 @@ async def test_a_pupil_without_consent_greys_out_send_with_the_finding(
         findings = screen.query_one(FindingsList)
         assert str(findings.get_option_at_index(0).prompt).startswith("BLOCKS")
         assert not app.screen.active_bindings["ctrl+s"].enabled
-        assert "Photo 1: IMG_0001.JPG — Ben" in str(screen.query_one("#photo-0 Static").render())
+        assert "Photo 1: IMG_0001.JPG — Ben" in str(
+            screen.query_one("#photo-0 .photo-caption", Static).render()
+        )
 
         await pilot.press("ctrl+s")
         await pilot.pause()
