@@ -20,9 +20,11 @@ import time
 from collections import defaultdict, deque
 from email.parser import BytesParser
 from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from loopback import Loopback
 
 BSKY_HANDLE = "westwood.bsky.social"
 BSKY_PASSWORD = "abcd-efgh-ijkl-mnop"
@@ -33,7 +35,7 @@ MASTODON_TOKEN = "masto-token-5c1e9b2f7a"
 FAULTS = ("401", "429", "500", "502", "503", "slow", "drop-before", "drop-after")
 
 
-class StandIn:
+class StandIn(Loopback):
     """The server machinery both stand-ins share: faults, delay, a request log."""
 
     def __init__(self, port: int = 0) -> None:
@@ -47,21 +49,7 @@ class StandIn:
         class Handler(_Handler):
             standin = outer
 
-        self.server = _QuietServer(("127.0.0.1", port), Handler)
-        self.server.daemon_threads = True
-        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self._thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-
-    def __enter__(self) -> Any:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self._thread.join(5)
+        self.serve(Handler, port)
 
     def fail_next(self, kind: str, times: int = 1, *, route: str) -> None:
         if kind not in FAULTS:
@@ -79,11 +67,6 @@ class StandIn:
 
     def refusal(self, fault: str) -> tuple[int, Any, dict[str, str]]:
         raise NotImplementedError
-
-
-class _QuietServer(ThreadingHTTPServer):
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client killed mid-request (the crash tests do that) is not worth a traceback."""
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -25,10 +25,11 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import urlsplit
 
+from loopback import Loopback
 from oauthlib.oauth1 import Client
 from oauthlib.oauth1.rfc5849 import signature, utils
 
@@ -93,7 +94,7 @@ class _State:
     reset_in: int = 60
 
 
-class XStandIn:
+class XStandIn(Loopback):
     """The server; use it as a context manager. Credentials are the module's constants."""
 
     def __init__(self, port: int = 0) -> None:
@@ -104,21 +105,7 @@ class XStandIn:
             pass
 
         Handler.state = state
-        self.server = _QuietServer(("127.0.0.1", port), Handler)
-        self.server.daemon_threads = True
-        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self._thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-
-    def __enter__(self) -> XStandIn:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self._thread.join(5)
+        self.serve(Handler, port)
 
     @property
     def created(self) -> list[Created]:
@@ -160,11 +147,6 @@ class XStandIn:
     def set_delay(self, seconds: float) -> None:
         """Answer every request this much later (widens the windows a crash can hit)."""
         self.state.delay = seconds
-
-
-class _QuietServer(ThreadingHTTPServer):
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client killed mid-request (the crash test does that) is not worth a traceback."""
 
 
 class _Handler(BaseHTTPRequestHandler):
