@@ -55,7 +55,9 @@ settle_seconds = 1.0                 # unchanged this long: complete, and its or
 rescan_seconds = 30.0                # look over the whole inbox this often too
 
 [guard]
-partners = []                        # handles the account may mention, e.g. ["@NHM_London"]
+partners = []                        # handles the account may mention, e.g. ["@NHM_London"];
+                                     # one partner on several networks as a list:
+                                     # [["@NHM_London", "@nhm.bsky.social"]]
 names_with_photos = "confirm"        # confirm | block
 homework_platform = "Show My Homework"
 blocked_words = []                   # the school's own words that must never go out
@@ -70,6 +72,7 @@ threshold = 0.3
 
 [publish]
 backend = "dry-run"                  # dry-run | x | bluesky | mastodon | a list of them
+dry_run_networks = ["x"]             # in dry-run: the networks whose versions are recorded
 reply_settings = "mentionedUsers"
 credentials_max_age_days = 180
 hold_photos_minutes = 0              # hold posts with photos of children this long (0: off)
@@ -111,7 +114,8 @@ class IngestSettings:
 
 @dataclass(frozen=True)
 class GuardSettings:
-    partners: tuple[str, ...] = ()
+    # One entry per partner: a handle, or their handles on several networks.
+    partners: tuple[str | tuple[str, ...], ...] = ()
     names_with_photos: NamesWithPhotos = "confirm"
     homework_platform: str = "Show My Homework"
     blocked_words: tuple[str, ...] = ()
@@ -130,6 +134,7 @@ class FaceSettings:
 @dataclass(frozen=True)
 class PublishSettings:
     backend: Backend = "dry-run"
+    dry_run_networks: tuple[str, ...] = ("x",)
     reply_settings: ReplySettings = "mentionedUsers"
     credentials_max_age_days: int = 180
     hold_photos_minutes: int = 0
@@ -189,6 +194,13 @@ class Config:
     def networks(self) -> tuple[str, ...]:
         """Where posts go: `("dry-run",)`, or one or more of x, bluesky and mastodon."""
         return tuple(self.backend.split(","))
+
+    @property
+    def post_networks(self) -> tuple[str, ...]:
+        """The networks a post is written for: where it goes, or in dry-run the networks the
+        rehearsal stands in for. Their rules judge it and each gets its own version."""
+        networks = self.networks
+        return self.publish.dry_run_networks if networks == ("dry-run",) else networks
 
 
 def _backend(value: object) -> str | None:
@@ -294,6 +306,29 @@ class _Reader:
             raise self._fail(f"{section}.{key}", "a list of texts in quotes", value)
         return tuple(value)
 
+    def partners(self) -> tuple[str | tuple[str, ...], ...]:
+        """Each partner as one handle, or a list of their handles on different networks."""
+        value = self.section("guard").get("partners", [])
+        if not isinstance(value, list) or not all(
+            isinstance(item, str)
+            or (isinstance(item, list) and item and all(isinstance(h, str) for h in item))
+            for item in value
+        ):
+            raise self._fail(
+                "guard.partners",
+                "a list of handles in quotes, a partner on several networks as a list in the "
+                'list: [["@NHM_London", "@nhm.bsky.social"]]',
+                value,
+            )
+        return tuple(item if isinstance(item, str) else tuple(item) for item in value)
+
+    def networks(self, section: str, key: str) -> tuple[str, ...]:
+        value = self.section(section).get(key, ["x"])
+        chosen = _backend(value)
+        if chosen is None or chosen == "dry-run":
+            raise self._fail(f"{section}.{key}", "a list of x, bluesky and mastodon", value)
+        return tuple(chosen.split(","))
+
     def folder(self, section: str, key: str, default: str, home_dir: Path) -> Path:
         path = Path(self.string(section, key, default)).expanduser()
         return path if path.is_absolute() else home_dir / path
@@ -322,7 +357,7 @@ def _parse(raw: dict[str, Any], home_dir: Path, path: Path) -> Config:
             rescan_seconds=r.number("ingest", "rescan_seconds", 30.0, 1, 3600),
         ),
         guard=GuardSettings(
-            partners=r.strings("guard", "partners"),
+            partners=r.partners(),
             names_with_photos=r.choice(
                 "guard", "names_with_photos", "confirm", ("confirm", "block")
             ),
@@ -342,6 +377,7 @@ def _parse(raw: dict[str, Any], home_dir: Path, path: Path) -> Config:
                     r.section("publish").get("backend"),
                 )
             ),
+            dry_run_networks=r.networks("publish", "dry_run_networks"),
             reply_settings=r.choice(
                 "publish",
                 "reply_settings",

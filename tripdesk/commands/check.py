@@ -14,9 +14,9 @@ from tripdesk import config
 from tripdesk.desk.database import open_database
 from tripdesk.desk.drafts import load_draft
 from tripdesk.desk.review import review_draft
+from tripdesk.desk.versions import Version, counts, grouped, versions
 from tripdesk.draft import Draft
 from tripdesk.errors import TripdeskError
-from tripdesk.guard.count import MAX_WEIGHTED_LENGTH
 from tripdesk.verdict import Verdict
 
 _MARKS = {"block": "BLOCK  ", "confirm": "CONFIRM", "info": "INFO   "}
@@ -40,14 +40,16 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(verdict.to_dict(), ensure_ascii=False, indent=2))
     else:
-        print(describe(verdict))
+        print(describe(verdict, versions(draft, settings)))
     return 1 if verdict.verdict == "blocked" else 0
 
 
-def describe(verdict: Verdict) -> str:
-    """The verdict for a person: one headline, then each finding with its severity."""
+def describe(verdict: Verdict, found: list[Version]) -> str:
+    """The verdict for a person: one headline with each network's length, then each finding
+    with its severity, then each network's text where the partners' handles differ."""
     blocking, asking = len(verdict.blocking), len(verdict.to_confirm)
-    length = f"{verdict.weighted_length}/{MAX_WEIGHTED_LENGTH}"
+    only_x = [v.network for v in found] == ["x"]
+    length = f"{found[0].length}/{found[0].limit}" if only_x else counts(found)
     if verdict.verdict == "blocked":
         headline = f"Blocked: {blocking} to fix"
         headline += f", {asking} to confirm" if asking else ""
@@ -57,4 +59,7 @@ def describe(verdict: Verdict) -> str:
         headline = "OK: ready to go out"
     lines = [f"{headline}. Length {length}."]
     lines += [f"  {_MARKS[f.severity]}  {f.message}" for f in verdict.findings]
+    shown = grouped(found)
+    if len(shown) > 1:
+        lines += [f"On {networks}: {text}" for networks, text in shown]
     return "\n".join(lines)

@@ -71,14 +71,16 @@ def judge(
     faces: Sequence[FaceReport | None] = (),
     today: date | None = None,
 ) -> Verdict:
-    """The quick verdict, fit for every keystroke: the policy's rules, then what each chosen
-    network allows (Bluesky's length and no polls, the Mastodon instance's maximum)."""
-    verdict = check(draft, register, config.guard, faces=faces, today=today)
+    """The quick verdict, fit for every keystroke: the policy's rules, then what each network
+    the post is written for allows (X's, Bluesky's and the Mastodon instance's limits)."""
+    networks = config.post_networks
+    verdict = check(draft, register, config.guard, faces=faces, today=today, networks=networks)
     base = os.environ.get("TRIPDESK_MASTODON_BASE", "")
     beyond = limits.findings(
         draft,
-        config.networks,
+        networks,
         mastodon_characters=limits.mastodon_characters(config.cache("networks"), base),
+        partners=config.guard.partners,
     )
     if not beyond:
         return verdict

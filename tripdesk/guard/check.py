@@ -16,7 +16,7 @@ from datetime import date
 from tripdesk.config import GuardSettings
 from tripdesk.consent.register import Pupil, Register
 from tripdesk.draft import Draft
-from tripdesk.guard import rules_limits, rules_people, rules_text, rules_upsetting
+from tripdesk.guard import handles, rules_limits, rules_people, rules_text, rules_upsetting
 from tripdesk.guard.count import weighted_length
 from tripdesk.media.report import FaceReport
 from tripdesk.verdict import Verdict
@@ -29,15 +29,18 @@ def check(
     *,
     faces: Sequence[FaceReport | None] = (),
     today: date | None = None,
+    networks: Sequence[str] = ("x",),
 ) -> Verdict:
     """The guard's verdict on a draft: blocked if any rule blocks, confirm if any asks.
 
     `faces` holds the face detector's report for each photo, in the draft's order; a photo
-    without one has not been looked at yet.
+    without one has not been looked at yet. `networks` are those the post is written for:
+    X's own limits apply only when X is one of them (the others' are `publish.limits`').
     """
     today = today or date.today()
     tagged = _tagged(draft, register)
-    length = weighted_length(draft.text)
+    x_text = handles.text_for(draft.text, "x", settings.partners)
+    length = weighted_length(x_text)
     findings = [
         *rules_limits.empty(draft),
         *rules_text.broken(draft),
@@ -46,16 +49,20 @@ def check(
         *rules_people.photo_consent(draft, register, today),
         *rules_people.faces(draft, faces, register, today),
         *rules_people.names(draft, register, settings, tagged),
-        *rules_text.mentions(draft.text, settings),
+        *rules_text.mentions(draft.text, settings, networks),
         *rules_text.advertising(draft.text),
         *rules_text.broadcast(draft),
         *rules_text.homework(draft.text, settings),
         *rules_upsetting.upsetting(draft, register, settings),
-        *rules_limits.length(draft.text, length),
-        *rules_limits.photos(draft),
-        *rules_limits.poll(draft),
-        *rules_limits.alt_text(draft),
     ]
+    if "x" in networks:
+        findings += [
+            *rules_limits.length(x_text, length, spans=x_text == draft.text),
+            *rules_limits.photos(draft),
+            *rules_limits.poll(draft),
+            *rules_limits.x_alt_text(draft),
+        ]
+    findings += rules_limits.alt_text(draft)
     return Verdict.of(findings, length)
 
 

@@ -1,4 +1,5 @@
-"""Rules about what X itself takes: an empty post, its length, photos, polls and alt text."""
+"""Rules about what a post needs anywhere (some text, alt text for each photo) and what X
+itself takes: its length, photos, polls and the length of alt text."""
 
 from __future__ import annotations
 
@@ -23,9 +24,11 @@ def empty(draft: Draft) -> Iterator[Finding]:
         yield flag("empty", "block", LIMITS, "the post has no text; write what the post is about.")
 
 
-def length(text: str, length: int) -> Iterator[Finding]:
+def length(text: str, length: int, *, spans: bool = True) -> Iterator[Finding]:
+    """X's weighted length of X's version of the text; `spans` is False when that version
+    differs from the draft (a partner's handle swapped), so no place in the draft is pointed at."""
     if length > MAX_WEIGHTED_LENGTH:
-        start = overflow_at(text)
+        start = overflow_at(text) if spans else None
         where = Where("text", start=start, end=len(text)) if start is not None else Where("text")
         yield flag(
             "length",
@@ -121,7 +124,11 @@ def alt_text(draft: Draft) -> Iterator[Finding]:
                 "photo shows in a few words, or confirm it says enough.",
                 Where("alt", index=i, start=0, end=len(photo.alt)),
             )
-        elif len(photo.alt) > MAX_ALT:
+
+
+def x_alt_text(draft: Draft) -> Iterator[Finding]:
+    for i, photo in enumerate(draft.photos):
+        if len(photo.alt) > MAX_ALT:
             yield flag(
                 "alt-text",
                 "block",

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import cache
 
 from tripdesk.config import GuardSettings
 from tripdesk.draft import Draft
-from tripdesk.guard import words
-from tripdesk.guard.count import extract_hashtags, extract_mentions, reply_handle
+from tripdesk.guard import handles, words
+from tripdesk.guard.count import extract_hashtags, reply_handle
 from tripdesk.guard.findings import (
     BROADCAST,
     HOMEWORK,
@@ -105,22 +105,18 @@ def hidden(draft: Draft) -> Iterator[Finding]:
             )
 
 
-@cache
-def _partners_of(partners: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(handle.strip().lstrip("@＠").casefold() for handle in partners)
-
-
-def _partners(settings: GuardSettings) -> frozenset[str]:
-    return _partners_of(settings.partners)
-
-
 def partner_spans(text: str, settings: GuardSettings) -> list[tuple[int, int]]:
     """Where the trip's partners are mentioned: a name in their handle is theirs, not a pupil's."""
-    partners = _partners(settings)
-    return [(m.start, m.end) for m in extract_mentions(text) if m.text.casefold() in partners]
+    if not settings.partners:
+        return []
+    return [
+        (m.start, m.end)
+        for m in handles.handles_in(text)
+        if handles.partner_of(m.handle, settings.partners)
+    ]
 
 
-_HANDLE = re.compile(r"[@＠]([^\s@＠#.,!?:;()'\"“”’]+)")
+_HANDLE = re.compile(r"[@＠]([^\s#,!?:;()'\"“”’]+)")
 
 
 def _look_alike_partners(text: str, partners: frozenset[str]) -> list[tuple[int, int, str]]:
@@ -130,18 +126,20 @@ def _look_alike_partners(text: str, partners: frozenset[str]) -> list[tuple[int,
         return []
     found = []
     for match in _HANDLE.finditer(text):
-        typed = match.group(1)
+        typed = match.group(1).rstrip(".")
         if typed.isascii():
             continue
-        plain = fold(typed).text
+        plain = "@".join(fold(part).text for part in re.split("[@＠]", typed))
         if plain in partners:
-            found.append((match.start(), match.end(), plain))
+            found.append((match.start(), match.start() + 1 + len(typed), plain))
     return found
 
 
-def mentions(text: str, settings: GuardSettings) -> Iterator[Finding]:
-    partners = _partners(settings)
-    fakes = _look_alike_partners(text, partners)
+def mentions(text: str, settings: GuardSettings, networks: Sequence[str]) -> Iterator[Finding]:
+    """Only partners are mentioned, on every chosen network: a partner's handle written for one
+    network becomes their handle on each other network that has one; where they have none, the
+    handle goes as written, and that network may read it as someone else."""
+    fakes = _look_alike_partners(text, handles.all_handles(settings.partners))
     for start, end, _ in fakes:
         yield flag(
             "mentions",
@@ -151,17 +149,49 @@ def mentions(text: str, settings: GuardSettings) -> Iterator[Finding]:
             "look-alike letters, so it is another account; retype the handle.",
             Where("text", start=start, end=end),
         )
-    for mention in extract_mentions(text):
+    for mention in handles.handles_in(text):
         if any(a <= mention.start < b for a, b, _ in fakes):
             continue
-        if mention.text.casefold() not in partners:
+        where = Where("text", start=mention.start, end=mention.end)
+        partner = handles.partner_of(mention.handle, settings.partners)
+        if partner is None:
             yield flag(
                 "mentions",
                 "block",
                 MENTIONS,
-                f"@{mention.text} is not one of this trip's partners; mention only the "
+                f"@{mention.handle} is not one of this trip's partners; mention only the "
                 "educational partners in the settings, or take it out.",
-                Where("text", start=mention.start, end=mention.end),
+                where,
+            )
+            continue
+        plain = []
+        for network in networks:
+            if partner.on(network) is not None:
+                continue
+            read = handles.mentions_on(text[mention.start : mention.end], network)
+            name = handles.NETWORK_NAMES[network]
+            if read:
+                yield flag(
+                    "mentions",
+                    "block",
+                    MENTIONS,
+                    f"on {name}, “@{mention.handle}” would mention whichever account is "
+                    f"@{read[0].handle} there, not the partner; add the partner's {name} handle "
+                    f"to the partners in the settings, or leave {name} out of this post.",
+                    where,
+                )
+            else:
+                plain.append(network)
+        if plain:
+            on = handles.names_of(plain)
+            yield flag(
+                "mentions",
+                "confirm",
+                MENTIONS,
+                f"on {on}, “@{mention.handle}” is plain text, not a link to the partner; add "
+                f"their {on} handle to the partners in the settings, or confirm it may go "
+                "as it is.",
+                where,
             )
 
 

@@ -55,6 +55,8 @@ class Outgoing:
     poll: Poll | None
     reply_settings: str
     key: str = ""  # chosen before the first try, the same on every retry (rkey, Idempotency-Key)
+    # In dry-run: the text each network the rehearsal stands in for would get.
+    versions: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,8 @@ class DryRunBackend:
     """Does everything but the network: the teacher sees exactly what would have gone out.
 
     Each post gets a folder `TRIPDESK_HOME/dry-run/<outbox id>/` with the text, the prepared
-    photos (the very bytes X would have received) and their alt texts.
+    photos (the very bytes X would have received) and their alt texts, and beside them the text
+    each network the rehearsal stands in for would get (`x.txt`, `bluesky.txt`, ...).
     """
 
     name = "dry-run"
@@ -152,6 +155,8 @@ class DryRunBackend:
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
         (staging / "post.txt").write_text(post.text + "\n", encoding="utf-8")
+        for network, text in post.versions:
+            (staging / f"{network}.txt").write_text(text + "\n", encoding="utf-8")
         photos = []
         for number, photo in enumerate(post.photos, start=1):
             name = f"photo-{number}{photo.path.suffix}"
@@ -161,6 +166,7 @@ class DryRunBackend:
         manifest = {
             "outbox_id": post.outbox_id,
             "text": post.text,
+            "networks": dict(post.versions),
             "reply_settings": post.reply_settings,
             "photos": photos,
             "poll": post.poll.to_dict() if post.poll else None,

@@ -1,9 +1,9 @@
 """Each chosen network's own limits for a post, as findings that name their network.
 
-The guard already holds a draft to X's rules (weighted length, photos, alt text, polls); this
-adds what Bluesky and Mastodon allow: Bluesky counts 300 graphemes and has no polls, Mastodon
-counts the instance's maximum with every link as 23. The hallway calls `findings` beside the
-guard's check with the networks the settings choose.
+The guard holds a draft to X's rules (weighted length, photos, alt text, polls) when X is
+chosen; this adds what Bluesky and Mastodon allow: Bluesky counts 300 graphemes and has no polls,
+Mastodon counts the instance's maximum with every link as 23 and has polls of its own. The
+hallway calls `findings` beside the guard's check with the networks the post is written for.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tripdesk.draft import Draft
+from tripdesk.guard.handles import text_for
 from tripdesk.verdict import Finding, Where
 
 SECTION = "Each network's limits"
@@ -25,20 +26,31 @@ MASTODON_CHARACTERS = 500
 MASTODON_URL = 23
 MASTODON_ALT = 1500
 MASTODON_POLL_OPTION = 50
+MASTODON_POLL_OPTIONS = (2, 4)
+MASTODON_POLL_MINUTES = (5, 43_200)
 MAX_PHOTOS = 4
 _URL = re.compile(r"https?://\S+", re.IGNORECASE)
 _JOINERS = {"\u200d"}
 
 
 def findings(
-    draft: Draft, networks: Sequence[str], *, mastodon_characters: int | None = None
+    draft: Draft,
+    networks: Sequence[str],
+    *,
+    mastodon_characters: int | None = None,
+    partners: tuple[str | tuple[str, ...], ...] = (),
 ) -> list[Finding]:
-    """What stops `draft` going to each chosen network beyond X (whose rules the guard has)."""
+    """What stops `draft` going to each chosen network beyond X (whose rules the guard has),
+    each judged on its own version of the text (with the partners' handles there)."""
     found: list[Finding] = []
     if "bluesky" in networks:
-        found += _bluesky(draft)
+        found += _bluesky(draft, text_for(draft.text, "bluesky", partners))
     if "mastodon" in networks:
-        found += _mastodon(draft, mastodon_characters or MASTODON_CHARACTERS)
+        found += _mastodon(
+            draft,
+            text_for(draft.text, "mastodon", partners),
+            mastodon_characters or MASTODON_CHARACTERS,
+        )
     return found
 
 
@@ -86,10 +98,10 @@ def _finding(network: str, rule: str, message: str, where: Where | None = None) 
     )
 
 
-def _bluesky(draft: Draft) -> list[Finding]:
+def _bluesky(draft: Draft, text: str) -> list[Finding]:
     found = []
-    length = graphemes(draft.text)
-    if length > BLUESKY_GRAPHEMES or len(draft.text.encode()) > BLUESKY_BYTES:
+    length = graphemes(text)
+    if length > BLUESKY_GRAPHEMES or len(text.encode()) > BLUESKY_BYTES:
         found.append(
             _finding(
                 "Bluesky",
@@ -110,9 +122,14 @@ def _bluesky(draft: Draft) -> list[Finding]:
     return found
 
 
-def _mastodon(draft: Draft, limit: int) -> list[Finding]:
+def mastodon_length(text: str) -> int:
+    """The length Mastodon counts: characters, with every link as 23."""
+    return len(_URL.sub("x" * MASTODON_URL, text))
+
+
+def _mastodon(draft: Draft, text: str, limit: int) -> list[Finding]:
     found = []
-    length = len(_URL.sub("x" * MASTODON_URL, draft.text))
+    length = mastodon_length(text)
     if length > limit:
         found.append(
             _finding(
@@ -121,16 +138,46 @@ def _mastodon(draft: Draft, limit: int) -> list[Finding]:
                 f"the text is {length} characters (a link counts 23); the instance takes {limit}.",
             )
         )
-    if draft.poll and any(len(option) > MASTODON_POLL_OPTION for option in draft.poll.options):
+    if draft.poll:
+        found += _mastodon_poll(draft)
+    found += _photos(draft, "Mastodon", MASTODON_ALT)
+    return found
+
+
+def _mastodon_poll(draft: Draft) -> list[Finding]:
+    """Mastodon's own poll rules (its defaults; most instances keep them)."""
+    assert draft.poll is not None
+    found = []
+    options = draft.poll.options
+    low, high = MASTODON_POLL_OPTIONS
+    poll = Where(field="poll")
+    if draft.photos:
+        found.append(
+            _finding("Mastodon", "poll", "a post cannot have a poll and photos both.", poll)
+        )
+    if not low <= len(options) <= high:
+        found.append(_finding("Mastodon", "poll", f"a poll needs {low} to {high} options.", poll))
+    if any(not option.strip() for option in options):
+        found.append(_finding("Mastodon", "poll", "a poll option is empty.", poll))
+    if any(len(option) > MASTODON_POLL_OPTION for option in options):
         found.append(
             _finding(
                 "Mastodon",
                 "poll",
                 f"a poll option is longer than Mastodon's {MASTODON_POLL_OPTION} characters.",
-                Where(field="poll"),
+                poll,
             )
         )
-    found += _photos(draft, "Mastodon", MASTODON_ALT)
+    shortest, longest = MASTODON_POLL_MINUTES
+    if not shortest <= draft.poll.minutes <= longest:
+        found.append(
+            _finding(
+                "Mastodon",
+                "poll",
+                f"a poll runs between {shortest} minutes and 30 days ({longest} minutes).",
+                poll,
+            )
+        )
     return found
 
 

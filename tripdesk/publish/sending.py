@@ -21,6 +21,7 @@ from tripdesk import audit
 from tripdesk.config import NETWORK_NAMES, Config
 from tripdesk.draft import Draft
 from tripdesk.errors import TripdeskError
+from tripdesk.guard.handles import text_for
 from tripdesk.publish import costs
 from tripdesk.publish.backends import Outgoing, Published, new_key
 from tripdesk.publish.backoff import Backoff
@@ -252,9 +253,13 @@ class Sender:
             "SELECT key FROM outbox_delivery WHERE post_id = ? AND network = ?",
             (post_id, network),
         ).fetchone()["key"]
+        partners = self.config.guard.partners
+        rehearsed = self.config.publish.dry_run_networks if network == "dry-run" else ()
+        versions = tuple((n, text_for(draft.text, n, partners)) for n in rehearsed)
         outgoing = Outgoing(
             outbox_id=post_id,
-            text=draft.text,
+            text=versions[0][1] if versions else text_for(draft.text, network, partners),
+            versions=versions,
             photos=photos,
             poll=draft.poll,
             reply_settings=reply_settings,

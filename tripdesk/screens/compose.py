@@ -40,9 +40,9 @@ from tripdesk.desk.photos import faces_in
 from tripdesk.desk.posting import queue_draft
 from tripdesk.desk.register import trip_register
 from tripdesk.desk.review import judge, review_draft
+from tripdesk.desk.versions import counts, grouped, versions
 from tripdesk.draft import Draft, DraftPhoto
 from tripdesk.errors import TripdeskError
-from tripdesk.guard.count import weighted_length
 from tripdesk.pool import catalogue
 from tripdesk.pool.catalogue import PoolPhoto, list_photos, photo_by_id
 from tripdesk.screens.badge import dry_run, with_badge
@@ -63,7 +63,6 @@ if TYPE_CHECKING:
     from tripdesk.publish.worker import OutboxStatus
     from tripdesk.store import Database
 
-MAX_LENGTH = 280
 _RECORDED = "it is recorded (dry-run), not posted."
 CHECK_DELAY = 0.15
 KEEP_DELAY = 0.4
@@ -370,11 +369,15 @@ class ComposeScreen(TripScreen):
         self._changed()
 
     def _show_count(self, text: str) -> None:
-        length = weighted_length(text)
-        style = "bold $error" if length > MAX_LENGTH else "$text-muted"
-        self.query_one("#count", Static).update(
-            Content.styled(f"{length}/{MAX_LENGTH} as X counts", style)
-        )
+        """Each network's count of its own version: "212/280 as X counts", or all of them."""
+        found = versions(Draft(text=text), self.config)
+        over = any(version.length > version.limit for version in found)
+        style = "bold $error" if over else "$text-muted"
+        if [version.network for version in found] == ["x"]:
+            said = f"{found[0].length}/{found[0].limit} as X counts"
+        else:
+            said = counts(found)
+        self.query_one("#count", Static).update(Content.styled(said, style))
 
     @on(Input.Changed)
     @on(Checkbox.Changed)
@@ -619,6 +622,7 @@ class ComposeScreen(TripScreen):
             preview=config.preview,
             clock=self.desk.clock(),
             cost=what_it_costs(draft, config),
+            versions=grouped(versions(draft, config)),
         )
         if not await self.app.push_screen_wait(final):
             return

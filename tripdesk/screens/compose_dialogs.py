@@ -60,9 +60,11 @@ class SendPreview(ConfirmScreen):
         preview: str,
         clock: datetime,
         cost: str | None = None,
+        versions: Sequence[tuple[str, str]] = (),
     ) -> None:
         """`when` says when a post queued now goes out; "hold until" counts from `clock`;
-        `cost` is what the paid networks charge for it."""
+        `cost` is what the paid networks charge for it; `versions` are the texts the networks
+        get, each with the networks that get it, when they are more than X."""
         yes = "Record" if dry_run and now else "Send" if now else "Queue"
         super().__init__("This is exactly what will go out", "", yes=yes, no="Not yet")
         self.when = when
@@ -73,10 +75,20 @@ class SendPreview(ConfirmScreen):
         self.clock = clock
         self.hold_until: datetime | None = None
         self.cost = cost
+        self.versions = tuple(versions) or (("X", draft.text),)
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="outgoing"):
-            yield Static(self.draft.text, id="outgoing-text", markup=False)
+            for number, (networks, text) in enumerate(self.versions):
+                version = Static(
+                    text,
+                    id=None if number else "outgoing-text",
+                    classes="outgoing-text",
+                    markup=False,
+                )
+                if self.versions != (("X", self.draft.text),):
+                    version.border_title = f"On {networks}"
+                yield version
             for number, photo in enumerate(self.outgoing, start=1):
                 with Horizontal(classes="outgoing-photo"):
                     if self.preview == "halfcell":
