@@ -17,11 +17,13 @@ from textual.pilot import Pilot
 from textual.widgets import Input, SelectionList, TextArea
 from tui_pilot import NOW
 
+from tripdesk import config as settings
 from tripdesk.app import TripdeskApp
 from tripdesk.config import Config
 from tripdesk.desk.database import open_database
 from tripdesk.desk.drafts_kept import KeptDraft, keep
-from tripdesk.desk.final_step import FinalPhoto, final_photos
+from tripdesk.desk.final_step import FinalPhoto, final_photos, replies_note
+from tripdesk.desk.versions import grouped, versions
 from tripdesk.draft import Draft, DraftPhoto
 from tripdesk.pool.catalogue import PoolPhoto, set_tags
 from tripdesk.screens.compose import ComposeScreen
@@ -105,6 +107,40 @@ def test_the_final_step_shows_the_prepared_photos(
                     dry_run=True,
                     preview="halfcell",
                     clock=NOW,
+                )
+            )
+
+    assert snap_compare(FinalStep(), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+def test_the_final_step_shows_each_networks_text(
+    snap_compare, tui_trip: Config, size: tuple[int, int]
+) -> None:
+    """A partner written with their Bluesky handle: X and Mastodon each get the partner's own."""
+    settings.update(
+        tui_trip.home,
+        "guard",
+        {"partners": [["@NHM_London", "@nhm.bsky.social", "@NHM@mastodon.social"]]},
+    )
+    config = settings.update(tui_trip.home, "publish", {"backend": ["x", "bluesky", "mastodon"]})
+    draft = Draft(text="Thank you @nhm.bsky.social for the dinosaur workshop! #Y6Museum")
+    texts = grouped(versions(draft, config))
+    assert [networks for networks, _ in texts] == ["X", "Bluesky", "Mastodon"]
+
+    class FinalStep(App[None]):
+        def on_mount(self) -> None:
+            self.push_screen(
+                SendPreview(
+                    draft,
+                    (),
+                    when="",
+                    now=True,
+                    dry_run=False,
+                    preview="halfcell",
+                    clock=NOW,
+                    versions=texts,
+                    replies=replies_note(config),
                 )
             )
 

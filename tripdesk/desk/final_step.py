@@ -76,3 +76,13 @@ def what_it_costs(draft: Draft, config: Config) -> str | None:
     said = ", ".join(f"${price:.3f} on {NETWORK_NAMES[network]}" for network, price in paid.items())
     warning = costs.link_warning(draft, config.networks, config.publish.prices)
     return f"This post costs {said}." + (f" {warning}" if warning else "")
+
+
+def replies_note(config: Config) -> str | None:
+    """The final step's word on replies where a network cannot switch them off."""
+    if "mastodon" not in config.post_networks:
+        return None
+    return (
+        "Mastodon cannot switch replies off: people there can reply to this post "
+        "(X limits who can, Bluesky lets nobody)."
+    )

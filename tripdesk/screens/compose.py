@@ -35,7 +35,7 @@ from tripdesk.desk.accountability import (
     who_must_approve,
 )
 from tripdesk.desk.drafts_kept import Keeper, KeptDraft, KeptPhoto
-from tripdesk.desk.final_step import final_photos, thumbnails, what_it_costs
+from tripdesk.desk.final_step import final_photos, replies_note, thumbnails, what_it_costs
 from tripdesk.desk.photos import faces_in
 from tripdesk.desk.posting import queue_draft
 from tripdesk.desk.register import trip_register
@@ -623,6 +623,7 @@ class ComposeScreen(TripScreen):
             clock=self.desk.clock(),
             cost=what_it_costs(draft, config),
             versions=grouped(versions(draft, config)),
+            replies=replies_note(config),
         )
         if not await self.app.push_screen_wait(final):
             return

@@ -61,10 +61,12 @@ class SendPreview(ConfirmScreen):
         clock: datetime,
         cost: str | None = None,
         versions: Sequence[tuple[str, str]] = (),
+        replies: str | None = None,
     ) -> None:
         """`when` says when a post queued now goes out; "hold until" counts from `clock`;
         `cost` is what the paid networks charge for it; `versions` are the texts the networks
-        get, each with the networks that get it, when they are more than X."""
+        get, each with the networks that get it, when they are more than X; `replies` warns
+        where replies cannot be switched off."""
         yes = "Record" if dry_run and now else "Send" if now else "Queue"
         super().__init__("This is exactly what will go out", "", yes=yes, no="Not yet")
         self.when = when
@@ -76,6 +78,7 @@ class SendPreview(ConfirmScreen):
         self.hold_until: datetime | None = None
         self.cost = cost
         self.versions = tuple(versions) or (("X", draft.text),)
+        self.replies = replies
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="outgoing"):
@@ -110,6 +113,8 @@ class SendPreview(ConfirmScreen):
             yield Static(f"Once in the outbox, {self.when}", id="when", markup=False)
         if self.cost:
             yield Static(self.cost, id="cost", markup=False)
+        if self.replies:
+            yield Static(self.replies, id="replies", markup=False)
         with Horizontal(id="hold"):
             yield Static("Hold until", id="hold-label")
             yield Input(
