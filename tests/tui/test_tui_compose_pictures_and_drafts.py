@@ -21,12 +21,13 @@ from textual.widgets import Input, OptionList, SelectionList, Static, TextArea
 from tripdesk.app import TripdeskApp
 from tripdesk.config import Config
 from tripdesk.desk.database import open_database
-from tripdesk.desk.drafts_kept import KeptDraft, keep
+from tripdesk.desk.drafts_kept import KeptDraft, keep, swap_photo
 from tripdesk.screens.compose import ComposeScreen
 from tripdesk.screens.compose_dialogs import KeptDrafts, PhotoChooser, SendPreview
 from tripdesk.screens.confirm import ConfirmScreen
 from tripdesk.screens.help import screen_commands
 from tripdesk.screens.outbox import OutboxScreen
+from tripdesk.store import transaction
 from tripdesk.widgets.alt_text import AltTextField
 from tripdesk.widgets.draft_text import DraftText
 from tripdesk.widgets.halfblocks import HalfBlockPicture
@@ -229,3 +230,36 @@ async def test_a_post_needing_approval_asks_a_colleague_for_their_pin(
         await until(pilot, lambda: posts(trip), "the post")
     (post,) = posts(trip)
     assert post.approved_by == "Mr Jones"
+
+
+async def test_a_blurred_copy_made_elsewhere_replaces_the_original_in_the_open_draft(
+    tui_trip: Config, app_factory: Callable[..., TripdeskApp], pool_photos
+) -> None:
+    """Tag (or Photos) blurs a photo of the draft open beneath it: coming back, Compose shows
+    the copy and keeps it, never the original with the faces."""
+    original, copy = pool_photos("IMG_0001.JPG", "IMG_0002.JPG")
+    original = declared(tui_trip, original)
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_compose(app, pilot, [original])
+        screen.query_one("#alt-0", Input).focus()
+        await type_text(pilot, "Fossils on a table")
+        await until(pilot, lambda: kept(tui_trip) and kept(tui_trip)[0].photos, "a kept draft")
+        await until(pilot, lambda: kept(tui_trip)[0].photos[0].alt, "the alt text kept")
+
+        app.push_screen(ConfirmScreen("Blur", "Pretend Tag is open"))
+        await pilot.pause()
+        conn = open_database(tui_trip.database)
+        try:
+            with transaction(conn):
+                assert swap_photo(conn, original.id, copy.id) == 1
+        finally:
+            conn.close()
+        app.pop_screen()
+
+        await until(pilot, lambda: [p.id for p in screen.photos] == [copy.id], "the copy shown")
+        assert screen.query_one("#alt-0", Input).value == "Fossils on a table"
+        screen.query_one("#text", TextArea).focus()
+        await type_text(pilot, "Look ")
+        await until(pilot, lambda: kept(tui_trip)[0].text.startswith("Look"), "the next keep")
+        assert [p.photo_id for p in kept(tui_trip)[0].photos] == [copy.id]

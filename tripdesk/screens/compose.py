@@ -194,6 +194,30 @@ class ComposeScreen(TripScreen):
         await self._open(conn, kept)
         self.watch(self.desk, "outbox_status", self._status_changed, init=False)
 
+    async def on_screen_resume(self) -> None:
+        """Back from Tag or Photos: a blurred copy may have taken an original's place in this
+        draft while it was kept; show the copy, or the next keystroke would keep the original."""
+        if not self._ready or self.keeper.draft_id is None:
+            return
+        conn = self.desk.database.connection()
+        kept = next(
+            (d for d in drafts_kept.kept_drafts(conn) if d.id == self.keeper.draft_id), None
+        )
+        attached = [photo.id for photo in self.photos]
+        there = [photo.photo_id for photo in kept.photos] if kept else attached
+        if len(there) != len(attached) or there == attached:
+            return
+        alts = self._alt_values()
+        for old, new in zip(attached, there, strict=True):
+            alts[new] = alts.get(old, "")
+        found = [photo_by_id(conn, photo_id) for photo_id in there]
+        self.photos = tuple(photo for photo in found if photo is not None)
+        self._faces.update(faces_in(conn, self.config, self.photos, detect=False))
+        await self._show_photos(alts)
+        self.run_check()
+        names = ", ".join(p.original_name for p in self.photos if p.id not in attached)
+        self.notify(f"This draft now has the blurred copy: {names}.")
+
     def _carry_on(self, waiting: list[KeptDraft]) -> KeptDraft | None:
         """The kept draft to reopen: the last one, or the last with exactly the chosen photos."""
         chosen = sorted(photo.id for photo in self.photos)
