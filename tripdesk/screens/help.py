@@ -51,6 +51,7 @@ class HelpScreen(ModalScreen[None]):
 def every_key(app: TripdeskApp) -> list[tuple[str, str, str]]:
     """(where, key, what it does) for the app and every screen."""
     from tripdesk.screens.audit import AuditScreen
+    from tripdesk.screens.blur import BlurScreen
     from tripdesk.screens.compose import ComposeScreen
     from tripdesk.screens.delete import DeleteScreen
     from tripdesk.screens.outbox import OutboxScreen
@@ -68,6 +69,7 @@ def every_key(app: TripdeskApp) -> list[tuple[str, str, str]]:
     for where, bindings in (
         ("Photos", [*PhotosScreen.BINDINGS, *PhotoGrid.BINDINGS]),
         ("Tag", TagScreen.BINDINGS),
+        ("Blur", BlurScreen.BINDINGS),
         ("Zoom", ZoomScreen.BINDINGS),
         ("Delete from phone", DeleteScreen.BINDINGS),
         ("Compose", ComposeScreen.BINDINGS),
@@ -76,7 +78,7 @@ def every_key(app: TripdeskApp) -> list[tuple[str, str, str]]:
         ("Audit", AuditScreen.BINDINGS),
     ):
         rows += _described(app, where, bindings)
-        if where == "Tag":
+        if where in ("Tag", "Blur"):
             rows.append((where, "1 … 9", "Tick or untick the face of that number"))
         if where == "Compose":
             rows.append((where, "enter", "On a finding: jump to it"))

@@ -11,13 +11,14 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import ActiveBinding, Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.timer import Timer
@@ -29,7 +30,7 @@ from tripdesk.consent.register import Register
 from tripdesk.desk.photos import faces_in
 from tripdesk.desk.register import trip_register
 from tripdesk.desk.wording import photo_state, short_path, tags_summary
-from tripdesk.media.report import FaceReport
+from tripdesk.media.report import Box, FaceReport
 from tripdesk.pool import catalogue
 from tripdesk.pool.catalogue import PoolPhoto
 from tripdesk.pool.events import (
@@ -47,6 +48,9 @@ from tripdesk.screens.messages import PhotosChanged, PoolChanged
 from tripdesk.screens.trip import TripScreen
 from tripdesk.widgets.photo_grid import PhotoGrid
 from tripdesk.widgets.preview import PhotoPreview, Picture, photo_name
+
+if TYPE_CHECKING:
+    from tripdesk.screens.blur import Blurred
 
 PREVIEW_DELAY = 0.1
 THUMBNAIL_SIZE = 480
@@ -71,6 +75,15 @@ class PreviewLoaded(Message):
     """A worker has the picture, and perhaps the face report, of the photo being previewed."""
 
     photo_id: int
+    picture: Picture
+    faces: FaceReport | None
+
+
+@dataclass
+class FacesToBlur(Message):
+    """A worker has looked for the faces of the photo the teacher asked to blur."""
+
+    photo: PoolPhoto
     picture: Picture
     faces: FaceReport | None
 
@@ -139,6 +152,14 @@ class PhotosScreen(TripScreen[None]):
             id="photos.zoom",
             tooltip="The photo under the cursor full screen, its faces boxed and numbered",
         ),
+        Binding(
+            "b",
+            "blur",
+            "Blur",
+            id="photos.blur",
+            tooltip="Choose faces of the photo under the cursor by number and blur them in a "
+            "copy that keeps its tags",
+        ),
     ]
 
     def __init__(self) -> None:
@@ -171,6 +192,22 @@ class PhotosScreen(TripScreen[None]):
 
     def on_unmount(self) -> None:
         self.workers.cancel_node(self)
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """Below 100 columns the footer leaves Audit out so every other key fits; it still
+        works, and `?` and ctrl+p list it."""
+        bindings = super().active_bindings
+        if not self.has_class("-narrow"):
+            return bindings
+        return {
+            key: active
+            for key, active in bindings.items()
+            if not (active.node is self.app and active.binding.action == "audit")
+        }
+
+    def on_resize(self) -> None:
+        self.refresh_bindings()  # the footer may have crossed the breakpoint
 
     @work(thread=True, exit_on_error=False, group="catalogue")
     def _read_catalogue(self) -> None:
@@ -330,6 +367,75 @@ class PhotosScreen(TripScreen[None]):
             self.notify("Choose a photo first.")
             return
         self.app.push_screen(ZoomScreen(preview.photo, preview.picture, preview.faces))
+
+    def action_blur(self) -> None:
+        """Offer the highlighted photo's faces at once when known; otherwise look for them first."""
+        photo = self.query_one(PhotoGrid).photo_at_cursor()
+        if photo is None:
+            self.notify("Choose a photo in the pool first.")
+            return
+        if photo.damaged:
+            self.notify(f"{photo_name(photo)} is damaged: there is nothing to blur.")
+            return
+        preview = self.query_one(PhotoPreview)
+        if preview.photo == photo and preview.picture is not None and preview.faces is not None:
+            self._offer_blur(photo, preview.picture, preview.faces)
+            return
+        self.notify(f"Looking for faces in {photo_name(photo)}…", timeout=3)
+        self._find_faces_to_blur(photo)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="faces-to-blur")
+    def _find_faces_to_blur(self, photo: PoolPhoto) -> None:
+        config = self.desk.config
+        picture = load_picture(config, photo)
+        report = faces_in(self.desk.database.connection(), config, [photo])[photo.id]
+        self.post_message(FacesToBlur(photo, picture, report))
+
+    def on_faces_to_blur(self, message: FacesToBlur) -> None:
+        self.query_one(PhotoPreview).loaded(message.photo.id, message.picture, message.faces)
+        if self.app.screen is not self:
+            return  # the teacher has gone on to something else meanwhile
+        self._offer_blur(message.photo, message.picture, message.faces)
+
+    def _offer_blur(self, photo: PoolPhoto, picture: Picture, faces: FaceReport | None) -> None:
+        from tripdesk.screens.blur import BlurScreen
+
+        name = photo_name(photo)
+        if faces is None or faces.count is None:
+            why = f" ({faces.error})" if faces is not None and faces.error else ""
+            self.notify(f"Could not look for faces in {name}{why}.", severity="warning")
+        elif faces.count == 0:
+            self.notify(f"No faces found in {name}: there is nothing to blur.")
+        else:
+            self.app.push_screen(BlurScreen(photo, picture, faces), partial(self._blur, photo))
+
+    def _blur(self, photo: PoolPhoto, boxes: list[Box] | None) -> None:
+        if not boxes:
+            return  # the teacher went back without blurring
+        faces = f"{len(boxes)} face{'s' if len(boxes) > 1 else ''}"
+        self.notify(f"Blurring {faces} in {photo_name(photo)}…", timeout=3)
+        self._make_blurred_copy(photo, boxes)
+
+    @work(thread=True, exit_on_error=False, group="blur")
+    def _make_blurred_copy(self, photo: PoolPhoto, boxes: list[Box]) -> None:
+        from tripdesk.screens.blur import blurred_copies
+
+        conn = self.desk.database.connection()
+        self.post_message(blurred_copies(conn, self.desk.config, [photo], {0: boxes}))
+
+    def on_blurred(self, message: Blurred) -> None:
+        """The copy is listed and chosen, so what the teacher sees next is what would go out."""
+        from tripdesk.screens.blur import blurred_said
+
+        copies = list(message.copies.values())
+        self.changed(copies)
+        grid = self.query_one(PhotoGrid)
+        key = self._key_by_photo.get(copies[0].id) if copies else None
+        if key is not None and key in grid.rows:
+            grid.move_cursor(row=grid.get_row_index(key))
+        self._show_preview(again=True)
+        said, faces_left = blurred_said(message)
+        self.notify(said, severity="warning" if faces_left else "information", timeout=8)
 
     def action_scan(self) -> None:
         if self.desk.ingestor is None:

@@ -21,9 +21,8 @@ from textual.app import ComposeResult
 from textual.binding import ActiveBinding, Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Checkbox, Footer, Header, Label, OptionList, SelectionList, Static
+from textual.widgets import Checkbox, Footer, Header, Label, OptionList, Static
 from textual.widgets.option_list import Option
-from textual.widgets.selection_list import Selection
 
 from tripdesk.consent.register import Register
 from tripdesk.desk import photos as desk_photos
@@ -33,17 +32,12 @@ from tripdesk.errors import TripdeskError
 from tripdesk.media.report import Box, FaceReport
 from tripdesk.pool import catalogue
 from tripdesk.pool.catalogue import PoolPhoto
+from tripdesk.screens.blur import Blurred, blurred_copies, blurred_said
 from tripdesk.screens.messages import PhotosChanged
 from tripdesk.screens.photos import consent_note, load_picture
 from tripdesk.screens.trip import TripScreen
-from tripdesk.widgets.preview import (
-    PhotoPreview,
-    Picture,
-    face_lines,
-    faces_line,
-    numbered_faces,
-    photo_name,
-)
+from tripdesk.widgets.face_choice import FaceChoice
+from tripdesk.widgets.preview import PhotoPreview, Picture, photo_name
 from tripdesk.widgets.pupil_picker import PupilPicker, consent_text
 
 Change = Callable[[PoolPhoto], tuple[Sequence[str], bool]]
@@ -67,25 +61,6 @@ class TagsSaved(Message):
 @dataclass
 class TagsRefused(Message):
     reason: str
-
-
-@dataclass
-class Blurred(Message):
-    """Blurred copies made in the pool, by the index of the photo each replaces here."""
-
-    copies: dict[int, PoolPhoto]
-    reports: dict[int, FaceReport | None]
-    pictures: dict[int, Picture]
-
-
-class FaceList(SelectionList[tuple[int, int]]):
-    """The faces found, ticked to be blurred; a face's number on the photo ticks or unticks it,
-    wherever the focus is on the Tag screen but the name search."""
-
-    def toggle_face(self, number: int) -> None:
-        if number <= self.option_count:
-            self.toggle(self.get_option_at_index(number - 1).value)
-            self.highlighted = number - 1
 
 
 class TagScreen(TripScreen[list[PoolPhoto]]):
@@ -149,7 +124,7 @@ class TagScreen(TripScreen[list[PoolPhoto]]):
                 yield OptionList(id="tagged")
                 yield Checkbox("No identifiable children", id="no-children")
                 yield Label("Faces: looking…", classes="heading", id="faces-heading")
-                yield FaceList(id="faces")
+                yield FaceChoice(id="faces")
                 yield PhotoPreview(self.desk.config.preview, id="preview")
         yield Footer(compact=True, show_command_palette=False)
 
@@ -316,56 +291,31 @@ class TagScreen(TripScreen[list[PoolPhoto]]):
         self._list_faces()
 
     def _list_faces(self) -> None:
-        listing = self.query_one("#faces", SelectionList)
-        listing.clear_options()
-        for index, photo in enumerate(self.photos):
-            picture = self.pictures.get(photo.id)
-            lines = face_lines(self.reports.get(photo.id), picture.size if picture else None)
-            for number, line in enumerate(lines):
-                label = f"{photo_name(photo)}: {line}" if len(self.photos) > 1 else line
-                listing.add_option(Selection(label, (index, number), initial_state=True))
-        listing.display = listing.option_count > 0
-        if listing.option_count:
-            listing.highlighted = 0  # space ticks and unticks from the first face on
-        heading = self.query_one("#faces-heading", Label)
-        if listing.option_count:
-            heading.update("Faces, as numbered on the photo")
-        else:
-            line = faces_line(self.reports.get(self.photos[0].id))
-            heading.update(line[:1].upper() + line[1:])
+        """Every face ticked at first: on this screen blurring is for all the faces found."""
+        listing = self.query_one(FaceChoice)
+        listing.show_faces(self.photos, self.reports, self.pictures, ticked=True)
         first = self.photos[0]
+        heading = self.query_one("#faces-heading", Label)
+        heading.update(listing.heading(self.reports.get(first.id)))
         self.query_one(PhotoPreview).loaded(
             first.id, self.pictures.get(first.id), self.reports.get(first.id)
         )
 
     def action_toggle_face(self, number: int) -> None:
-        self.query_one(FaceList).toggle_face(number)
+        self.query_one(FaceChoice).toggle_face(number)
 
     def action_blur(self) -> None:
-        chosen = self.query_one("#faces", SelectionList).selected
-        if not chosen:
+        by_photo = self.query_one(FaceChoice).chosen_boxes(self.photos, self.reports)
+        if not by_photo:
             self._say("No faces chosen to blur.")
             return
-        by_photo: dict[int, list[Box]] = {}
-        for index, number in chosen:
-            report = self.reports.get(self.photos[index].id)
-            if report is not None:
-                by_photo.setdefault(index, []).append(numbered_faces(report)[number])
         self._say("Blurring…")
         self._blur(by_photo)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="blur")
     def _blur(self, by_photo: dict[int, list[Box]]) -> None:
-        config = self.desk.config
         conn = self.desk.database.connection()
-        copies = {
-            index: desk_photos.blurred_copy(conn, config, self.photos[index], boxes)
-            for index, boxes in by_photo.items()
-        }
-        made = list(copies.values())
-        reports = desk_photos.faces_in(conn, config, made)  # each copy looked at again
-        pictures = {photo.id: load_picture(config, photo) for photo in made}
-        self.post_message(Blurred(copies, reports, pictures))
+        self.post_message(blurred_copies(conn, self.desk.config, self.photos, by_photo))
 
     def on_blurred(self, message: Blurred) -> None:
         """The copies take the originals' places here: the screen shows only what would go."""
@@ -377,10 +327,8 @@ class TagScreen(TripScreen[list[PoolPhoto]]):
         made = list(message.copies.values())
         self.desk.photos.post_message(PhotosChanged(made))
         self.query_one("#title", Static).update(self._title())
-        left = sum((message.reports.get(p.id) or FaceReport(None)).count or 0 for p in made)
-        names = ", ".join(photo_name(photo) for photo in made)
-        seen = f"still {left} face{'s' if left > 1 else ''} seen" if left else "no faces seen now"
-        self._say(f"Made {names} with its tags ({seen}); the original is kept.", warning=bool(left))
+        said, faces_left = blurred_said(message)
+        self._say(said, warning=faces_left)
         self.query_one(PhotoPreview).show(self.photos[0], self._summary(self.photos[0]))
         self._show_tags()
         self._list_faces()
