@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -43,3 +44,13 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     ):
         monkeypatch.delenv(name, raising=False)
     return folder
+
+
+@pytest.fixture(autouse=True)
+def fresh_network_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Kept Bluesky sessions and Mastodon limits are remembered per address for the process: a
+    stand-in that gets an earlier test's port is a new service, and must be met as one."""
+    for module, name in (("bluesky", "_SESSIONS"), ("mastodon", "_LIMITS")):
+        loaded = sys.modules.get(f"tripdesk.publish.{module}")
+        if loaded is not None:
+            monkeypatch.setattr(loaded, name, {})

@@ -2,10 +2,14 @@
 
 Each is a real HTTP server in a thread that checks credentials, keeps what it created and can
 be told to misbehave on one route: `fail_next("503", route=...)`. Faults: 401, 429, 500, 502,
-503, slow, drop-before (cut before anything is done), drop-after (done, then the answer cut).
+503, slow (done, then the answer late), stall (nothing done for a while, then the connection
+cut: a sender killed meanwhile never got its request through), drop-before (cut before anything
+is done), drop-after (done, then the answer cut). On Bluesky a route can name the collection a
+record request is about, to hit one record kind only:
 
     with BlueskyStandIn() as bsky, MastodonStandIn() as masto:
         bsky.fail_next("drop-after", route="com.atproto.repo.createRecord")
+        bsky.fail_next("drop-after", route="com.atproto.repo.createRecord:app.bsky.feed.postgate")
 """
 
 from __future__ import annotations
@@ -32,7 +36,11 @@ BSKY_DID = "did:plc:westwoodprimary00000000"
 PARTNER_HANDLE = "nhm.bsky.social"
 PARTNER_DID = "did:plc:naturalhistorymuseum0000"
 MASTODON_TOKEN = "masto-token-5c1e9b2f7a"
-FAULTS = ("401", "429", "500", "502", "503", "slow", "drop-before", "drop-after")
+FAULTS = ("401", "429", "500", "502", "503", "slow", "stall", "drop-before", "drop-after")
+POST = "app.bsky.feed.post"
+THREADGATE = "app.bsky.feed.threadgate"
+POSTGATE = "app.bsky.feed.postgate"
+DISABLE_RULE = "app.bsky.feed.postgate#disableRule"
 
 
 class StandIn(Loopback):
@@ -59,6 +67,10 @@ class StandIn(Loopback):
 
     def route(self, method: str, path: str) -> str:
         return path
+
+    def routes(self, route: str, query: dict[str, str], body: bytes) -> tuple[str, ...]:
+        """The routes a request's faults are looked up under, the most particular first."""
+        return (route,)
 
     def answer(
         self, method: str, path: str, query: dict[str, str], headers: Any, body: bytes
@@ -91,13 +103,16 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
         standin = self.standin
-        route = standin.route(method, parts.path)
+        routes = standin.routes(standin.route(method, parts.path), query, body)
         with standin.lock:
-            standin.requests.append((method, route))
-            fault = standin.faults[route].popleft() if standin.faults[route] else None
+            standin.requests.append((method, routes[0]))
+            waiting = next((standin.faults[r] for r in routes if standin.faults[r]), None)
+            fault = waiting.popleft() if waiting else None
         if standin.delay:
             time.sleep(standin.delay)
-        if fault == "drop-before":
+        if fault == "stall":
+            time.sleep(standin.slow_seconds)
+        if fault in ("stall", "drop-before"):
             self._drop()
             return
         if fault and fault not in ("slow", "drop-after"):
@@ -143,7 +158,11 @@ class BlueskyStandIn(StandIn):
     """XRPC: session (create, refresh), uploadBlob, create/get/deleteRecord, resolveHandle.
 
     A record's rkey can be created once; `posts` are the live posts by rkey, `created` every
-    post ever created (never emptied), `blobs` the uploaded bytes by cid.
+    post ever created (never emptied), `blobs` the uploaded bytes by cid. A gate (threadgate,
+    postgate) is refused unless it has its post's rkey, points at that post and carries only the
+    rules its lexicon defines, so a malformed gate cannot pass a test. Deleting a record that is
+    not there does nothing, as on a real PDS. A request for a record is logged, and can be made
+    to fail, as `<nsid>:<collection>`.
     """
 
     def __init__(self, port: int = 0) -> None:
@@ -159,14 +178,35 @@ class BlueskyStandIn(StandIn):
     @property
     def posts(self) -> dict[str, dict[str, Any]]:
         with self.lock:
-            return {k: v for (c, k), v in self.records.items() if c == "app.bsky.feed.post"}
+            return {k: v for (c, k), v in self.records.items() if c == POST}
 
     def gate(self, rkey: str) -> dict[str, Any] | None:
+        """The threadgate (who may reply) of the post with this rkey."""
         with self.lock:
-            return self.records.get(("app.bsky.feed.threadgate", rkey))
+            return self.records.get((THREADGATE, rkey))
+
+    def postgate(self, rkey: str) -> dict[str, Any] | None:
+        """The postgate (who may quote) of the post with this rkey."""
+        with self.lock:
+            return self.records.get((POSTGATE, rkey))
+
+    def forget_sessions(self) -> None:
+        """Every session ends, as when the account signs out everywhere or the PDS restarts."""
+        with self.lock:
+            self.access.clear()
+            self.refresh.clear()
 
     def route(self, method: str, path: str) -> str:
         return path.removeprefix("/xrpc/")
+
+    def routes(self, route: str, query: dict[str, str], body: bytes) -> tuple[str, ...]:
+        collection = query.get("collection")
+        if route in ("com.atproto.repo.createRecord", "com.atproto.repo.deleteRecord"):
+            try:
+                collection = json.loads(body).get("collection")
+            except ValueError:
+                collection = None
+        return (f"{route}:{collection}", route) if collection else (route,)
 
     def refusal(self, fault: str) -> tuple[int, Any, dict[str, str]]:
         if fault == "429":
@@ -254,14 +294,40 @@ class BlueskyStandIn(StandIn):
                 return 400, {"error": "InvalidRequest", "message": "Record already exists"}, {}
             if any(image["image"]["ref"]["$link"] not in self.blobs for image in images):
                 return 400, {"error": "InvalidRequest", "message": "Could not find blob"}, {}
-            orphan = ("app.bsky.feed.post", rkey) not in self.records
-            if collection == "app.bsky.feed.threadgate" and orphan:
+            orphan = (POST, rkey) not in self.records
+            if collection in (THREADGATE, POSTGATE) and orphan:
                 return 400, {"error": "InvalidRequest", "message": "no such post"}, {}
+            wrong = _gate_problem(collection, rkey, record)
+            if wrong:
+                message = f"Invalid {collection} record: {wrong}"
+                return 400, {"error": "InvalidRequest", "message": message}, {}
             self.records[(collection, rkey)] = record
-            if collection == "app.bsky.feed.post":
+            if collection == POST:
                 self.created.append((rkey, record))
         uri = f"at://{BSKY_DID}/{collection}/{rkey}"
         return 200, {"uri": uri, "cid": _cid(json.dumps(record).encode())}, {}
+
+
+def _gate_problem(collection: str, rkey: str, record: dict[str, Any]) -> str | None:
+    """What is wrong with a threadgate or postgate record, by its lexicon; None when right."""
+    if collection not in (THREADGATE, POSTGATE):
+        return None
+    if record.get("$type") != collection:
+        return f"$type must be {collection}"
+    if record.get("post") != f"at://{BSKY_DID}/{POST}/{rkey}":
+        return "post must be the at-uri of the post with the same rkey"
+    if not isinstance(record.get("createdAt"), str):
+        return "createdAt must be a datetime"
+    field = "allow" if collection == THREADGATE else "embeddingRules"
+    rules = record.get(field, [])
+    if not isinstance(rules, list) or len(rules) > 5:
+        return f"{field} must be a list of at most five rules"
+    kinds = [str(rule.get("$type", "")) if isinstance(rule, dict) else "" for rule in rules]
+    if collection == THREADGATE:
+        known = all(kind.startswith(f"{THREADGATE}#") for kind in kinds)
+    else:
+        known = all(kind == DISABLE_RULE for kind in kinds)
+    return None if known else f"{field} holds a rule its lexicon does not define"
 
 
 class MastodonStandIn(StandIn):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from publish_helpers import Clock, ScriptedGuard, ok
-from standins import PARTNER_DID, BlueskyStandIn, MastodonStandIn
+from standins import DISABLE_RULE, PARTNER_DID, BlueskyStandIn, MastodonStandIn
 from xstandin import XStandIn
 
 from tripdesk.config import Config
@@ -71,6 +71,7 @@ def test_one_post_goes_to_each_network_once_done_properly(
     assert len(bluesky.created) == 1 and len(mastodon.created) == 1
     rkey, record = bluesky.created[0]
     assert bluesky.gate(rkey)["allow"] == []  # nobody can reply
+    assert bluesky.postgate(rkey)["embeddingRules"] == [{"$type": DISABLE_RULE}]  # nor quote
     image = record["embed"]["images"][0]
     ratio = image["aspectRatio"]
     assert image["alt"] == "A grey speckled wall" and ratio["width"] <= 2000
@@ -108,6 +109,7 @@ def test_a_lost_answer_leaves_only_that_network_uncertain_and_a_retry_never_doub
     assert len(x.created) == 1 and len(bluesky.created) == 1 and len(mastodon.created) == 1
     rkey = bluesky.created[0][0]
     assert bluesky.gate(rkey) is not None  # the retry finished what the lost answer left
+    assert bluesky.postgate(rkey) is not None
     assert states(outbox, post.id) == dict.fromkeys(("x", "bluesky", "mastodon"), "sent")
 
 
@@ -179,7 +181,7 @@ def test_a_takedown_removes_the_post_from_every_network(
         "Removed from Mastodon",
     ]
     assert x.created == [] and bluesky.posts == {} and bluesky.gate(rkey) is None
-    assert mastodon.statuses == {}
+    assert bluesky.postgate(rkey) is None and mastodon.statuses == {}
 
 
 def test_the_bluesky_session_is_kept_and_mastodons_limits_read_once(
@@ -198,6 +200,29 @@ def test_the_bluesky_session_is_kept_and_mastodons_limits_read_once(
     for path in config.home.rglob("*"):
         if path.is_file():
             assert b"accessJwt" not in path.read_bytes() and b"eyJ" not in path.read_bytes()
+
+
+def test_a_session_bluesky_no_longer_accepts_means_a_new_login_not_a_pause(
+    outbox: Outbox, three_networks: Networks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A kept session the PDS forgot (signed out everywhere, or a new stand-in on an old port)
+    is not refused credentials: the round logs in again and every network gets its post."""
+    _, bluesky, mastodon = three_networks
+    outbox.queue(Draft(text="Before"), ok())
+    outbox.send_due()
+    bluesky.forget_sessions()
+    after = outbox.queue(Draft(text="After"), ok())
+
+    summary = outbox.send_due()
+
+    assert summary.sent == (after.id,) and not summary.paused, summary
+    assert bluesky.logins == 2 and len(bluesky.created) == 2 and len(mastodon.created) == 2
+    bluesky.forget_sessions()
+    monkeypatch.setenv("TRIPDESK_BLUESKY_APP_PASSWORD", "revoked-app-password")
+    refused = outbox.queue(Draft(text="Revoked"), ok())
+    summary = outbox.send_due()
+    assert summary.paused and "account set --network bluesky" in (summary.message or "")
+    assert states(outbox, refused.id)["bluesky"] == "queued"
 
 
 def test_bluesky_has_no_polls_and_says_so(outbox: Outbox, three_networks: Networks) -> None:

@@ -21,7 +21,7 @@ from tripdesk.guard.count import extract_mentions
 NETWORK_NAMES = {"x": "X", "bluesky": "Bluesky", "mastodon": "Mastodon"}
 
 # Bluesky links an @ followed by a domain-shaped handle (at least one dot), as its apps do.
-BLUESKY_MENTION = re.compile(r"(?<![\w@])[@＠]([a-zA-Z0-9][a-zA-Z0-9-]*(?:\.[a-zA-Z0-9-]+)+)")
+BLUESKY_MENTION = re.compile(r"(?<![\w@])@([a-zA-Z0-9][a-zA-Z0-9-]*(?:\.[a-zA-Z0-9-]+)+)")
 # Mastodon's own pattern: a local @user, or @user@instance for an account elsewhere.
 _MASTODON_MENTION = re.compile(
     r"(?<![=/\w])[@＠]([a-z0-9_]+(?:[a-z0-9_.-]+[a-z0-9_]+)?(?:@[\w.-]+\w+)?)", re.IGNORECASE

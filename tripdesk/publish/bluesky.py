@@ -1,11 +1,15 @@
 """The Bluesky backend, through the `atproto` SDK: app-password login, photos as blobs, facets,
-and a threadgate so that nobody can reply (the policy's broadcast-only rule, for real).
+and two gates on every post: a threadgate so that nobody can reply (the policy's broadcast-only
+rule, for real) and a postgate so that nobody can quote it into their own post either (a quote
+would carry the pupils' photos into a thread the school cannot switch off).
 
-A post is created with the rkey its delivery chose before the first try, and `publish` first
-looks for that record: sending again after a lost answer finds the post instead of making a
-second one, and then only adds a threadgate that is still missing. The session (access and
-refresh tokens) is kept in this process's memory and refreshed by the SDK; it is never written
-anywhere.
+A post is created with the rkey its delivery chose before the first try, and each gate under the
+same rkey (Bluesky ties a gate to its post that way). `publish` first looks for each record:
+sending again after a crash or a lost answer finds the post instead of making a second one, and
+then only adds the gates that are still missing. The session (access and refresh tokens) is kept
+in this process's memory and refreshed by the SDK; it is never written anywhere. A kept session
+the PDS no longer accepts is replaced by a fresh login: only a refused login means the
+credentials are wrong.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from atproto_client.models.blob_ref import BlobRef
 from atproto_client.request import Request
 from PIL import Image
 
+from tripdesk.guard.handles import BLUESKY_MENTION
 from tripdesk.publish.backends import (
     CredentialsRefused,
     Media,
@@ -42,6 +47,9 @@ from tripdesk.publish.backends import (
 
 POST = "app.bsky.feed.post"
 THREADGATE = "app.bsky.feed.threadgate"
+POSTGATE = "app.bsky.feed.postgate"
+# Each gate, and what it switches off, for the sentence when it could not be created yet.
+GATES = {THREADGATE: "replies", POSTGATE: "quoting"}
 BLOB_LIMIT = 1_000_000
 LONG_SIDE = 2000
 ALT_LIMIT = 2000
@@ -52,9 +60,9 @@ REFUSED = (
 CHECK = "check the account, then mark it as sent or send it again (that cannot post twice)"
 _SESSIONS: dict[tuple[str, str], str] = {}
 _SESSIONS_LOCK = threading.Lock()
+_SESSION_REFUSED = ("AuthenticationRequired", "ExpiredToken", "InvalidToken")
 _LINK = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]']")
 _TAG = re.compile(r"(?<![\w#&])#(\w*[^\W\d]\w*)")
-_MENTION = re.compile(r"(?<![\w@])@([a-zA-Z0-9][a-zA-Z0-9-]*(?:\.[a-zA-Z0-9-]+)+)")
 
 
 class BlueskyBackend:
@@ -76,6 +84,7 @@ class BlueskyBackend:
         self._clock = clock or (lambda: datetime.now(UTC))
         self._client: Client | None = None
         self._did = ""
+        self._on_kept_session = False  # the client runs on a session kept from earlier
 
     def me(self) -> dict[str, str]:
         """The account the credentials log in to (`id` is its DID)."""
@@ -93,7 +102,8 @@ class BlueskyBackend:
         return Media(id=json.dumps(kept), expires_at=self._clock() + timedelta(hours=1))
 
     def publish(self, post: Outgoing) -> Published:
-        """Create the post under its own rkey (unless it is there already), then the threadgate."""
+        """Create the post under its own rkey (unless it is there already), then each gate that is
+        not there yet: the threadgate (no replies) and the postgate (no quotes)."""
         if post.poll:
             raise Rejected("Bluesky has no polls, so this post was not sent there.")
         client = self._session()
@@ -109,43 +119,46 @@ class BlueskyBackend:
                 ),
                 may_have_posted=True,
             )
-        if self._record(client, did, THREADGATE, post.key, posted=True) is None:
-            gate = models.AppBskyFeedThreadgate.Record(
-                post=uri, allow=[], created_at=client.get_current_time_iso()
-            )
+        for collection, switched_off in GATES.items():
+            if self._record(client, did, collection, post.key, posted=True) is not None:
+                continue
+            gate = _gate(collection, uri, client.get_current_time_iso())
             try:
                 self._call(
-                    lambda: client.com.atproto.repo.create_record(
+                    lambda c=collection, g=gate: client.com.atproto.repo.create_record(
                         models.ComAtprotoRepoCreateRecord.Data(
-                            repo=did, collection=THREADGATE, rkey=post.key, record=gate
+                            repo=did, collection=c, rkey=post.key, record=g
                         )
                     ),
                     may_have_posted=True,
                 )
             except SendFailure:
                 raise OutcomeUnknown(
-                    "The post is on Bluesky, but replies could not be switched off yet; send it "
-                    "again to finish (that cannot post twice)."
+                    f"The post is on Bluesky, but {switched_off} could not be switched off yet; "
+                    "send it again to finish (that cannot post twice)."
                 ) from None
         return Published(
             remote_id=uri, url=f"https://bsky.app/profile/{self.handle}/post/{post.key}"
         )
 
     def remove(self, remote_id: str) -> Removed:
-        """Delete the post and its threadgate; a post that is not there counts as removed."""
+        """Delete both gates, then the post; a post that is not there counts as removed.
+
+        The gates go first, so a takedown interrupted half-way never leaves gates without their
+        post behind; deleting a gate that is already gone does nothing, so it counts as removed.
+        """
         client = self._session()
         did = self._did
         rkey = remote_id.rsplit("/", 1)[-1]
-        if self._record(client, did, POST, rkey) is None:
-            return Removed(already_gone=True)
-        for collection in (THREADGATE, POST):
+        there = self._record(client, did, POST, rkey) is not None
+        for collection in (*GATES, POST) if there else tuple(GATES):
             self._call(
                 lambda c=collection: client.com.atproto.repo.delete_record(
                     models.ComAtprotoRepoDeleteRecord.Data(repo=did, collection=c, rkey=rkey)
                 ),
                 may_have_posted=False,
             )
-        return Removed()
+        return Removed(already_gone=not there)
 
     def reachable(self) -> bool:
         return reachable(self.pds)
@@ -158,11 +171,9 @@ class BlueskyBackend:
         key = (self.pds, self.handle)
         with _SESSIONS_LOCK:
             kept = None if fresh else _SESSIONS.get(key)
-        if not (kept and _resumed(client, kept)):
-            self._call(
-                lambda: client.login(self.handle, self._password, fetch_bsky_profile=False),
-                may_have_posted=False,
-            )
+        self._on_kept_session = bool(kept and _resumed(client, kept))
+        if not self._on_kept_session:
+            self._login(client)
 
         def keep(*_: object) -> None:
             with _SESSIONS_LOCK:
@@ -174,18 +185,41 @@ class BlueskyBackend:
         self._client = client
         return client
 
+    def _login(self, client: Client) -> None:
+        self._call(
+            lambda: client.login(self.handle, self._password, fetch_bsky_profile=False),
+            may_have_posted=False,
+        )
+
+    def _authed(self, request: Callable[[], Any]) -> Any:
+        """The request, and once more after a fresh login if the PDS no longer accepts the
+        session kept from earlier (it forgot or revoked it): that is not refused credentials."""
+        try:
+            return request()
+        except Exception as error:
+            client = self._client
+            if client is None or not (self._on_kept_session and _session_refused(error)):
+                raise
+            self._on_kept_session = False
+            self._login(client)  # the same client the request uses, now on a new session
+        return request()
+
     def _record(
         self, client: Client, did: str, collection: str, rkey: str, *, posted: bool = False
     ) -> Any:
         """The record, or None when the PDS says there is none."""
         try:
-            return client.com.atproto.repo.get_record(
-                {"repo": did, "collection": collection, "rkey": rkey}
+            return self._authed(
+                lambda: client.com.atproto.repo.get_record(
+                    {"repo": did, "collection": collection, "rkey": rkey}
+                )
             )
         except xrpc.BadRequestError as error:
             if _xrpc_error(error) == "RecordNotFound":
                 return None
             raise _sorted(error, may_have_posted=posted, now=self._clock()) from None
+        except SendFailure:  # the fresh login was refused: already sorted
+            raise
         except Exception as error:
             raise _sorted(error, may_have_posted=posted, now=self._clock()) from None
 
@@ -218,7 +252,7 @@ class BlueskyBackend:
 
     def _call(self, request: Callable[[], Any], *, may_have_posted: bool) -> Any:
         try:
-            return request()
+            return self._authed(request)
         except SendFailure:
             raise
         except Exception as error:
@@ -236,6 +270,22 @@ def _resumed(client: Client, kept: str) -> bool:
     return True
 
 
+def _gate(collection: str, uri: str, now: str) -> Any:
+    """The gate record for the post at `uri`: nobody may reply, or nobody may quote it."""
+    if collection == THREADGATE:
+        return models.AppBskyFeedThreadgate.Record(post=uri, allow=[], created_at=now)
+    return models.AppBskyFeedPostgate.Record(
+        post=uri, embedding_rules=[models.AppBskyFeedPostgate.DisableRule()], created_at=now
+    )
+
+
+def _session_refused(error: Exception) -> bool:
+    """The PDS refused the session or the login (as opposed to any other failure)."""
+    if isinstance(error, xrpc.UnauthorizedError):
+        return True
+    return isinstance(error, xrpc.BadRequestError) and _xrpc_error(error) in _SESSION_REFUSED
+
+
 def facets(text: str, did_of: Callable[[str], str | None]) -> list[Any]:
     """Links, hashtags and mentions as facets, with UTF-8 byte offsets as Bluesky counts them."""
 
@@ -251,7 +301,7 @@ def facets(text: str, did_of: Callable[[str], str | None]) -> list[Any]:
     for match in _TAG.finditer(text):
         feature = models.AppBskyRichtextFacet.Tag(tag=match.group(1))
         found.append((match.start(), match.end(), feature))
-    for match in _MENTION.finditer(text):
+    for match in BLUESKY_MENTION.finditer(text):
         did = did_of(match.group(1))
         if did:
             feature = models.AppBskyRichtextFacet.Mention(did=did)
@@ -303,13 +353,7 @@ def _sorted(error: Exception, *, may_have_posted: bool, now: datetime) -> SendFa
             until=until,
             daily=False,
         )
-    if isinstance(error, xrpc.UnauthorizedError):
-        return CredentialsRefused(REFUSED, status=status)
-    if isinstance(error, xrpc.BadRequestError) and _xrpc_error(error) in (
-        "AuthenticationRequired",
-        "ExpiredToken",
-        "InvalidToken",
-    ):
+    if _session_refused(error):
         return CredentialsRefused(REFUSED, status=status)
     if isinstance(error, xrpc.RequestErrorBase) and error.response is None:
         cause = error.__cause__
