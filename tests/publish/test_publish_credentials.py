@@ -167,8 +167,8 @@ def test_the_credentials_never_reach_a_log_the_database_the_settings_or_the_scre
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    for name in ("tweepy", "urllib3", "requests_oauthlib", "oauthlib", "tripdesk"):
-        logging.getLogger(name).setLevel(logging.DEBUG)
+    for name in ("tweepy", "urllib3", "requests_oauthlib", "oauthlib", "tripdesk", "httpx"):
+        caplog.set_level(logging.DEBUG, logger=name)  # put back as it was after the test
     errors: list[str] = []
 
     main(["account", "set"])
