@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from tripdesk.desk import demo
@@ -18,10 +19,9 @@ def run(args: argparse.Namespace) -> int:
         os.environ["TRIPDESK_BACKEND"] = "dry-run"
         config = demo.build(home)
         from tripdesk.app import TripdeskApp  # Textual only when the app runs
-        from tripdesk.widgets.preview import prepare_terminal
+        from tripdesk.widgets.graphics import picture_mode
 
-        prepare_terminal(config.preview)
-        app = TripdeskApp(config)
+        app = TripdeskApp(replace(config, preview=picture_mode(config.preview)))
         feeder = demo.Feeder(demo.demo_photos(), config.trip.inbox)
         feeder.start()
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 
 from tripdesk import config as settings
 
@@ -10,8 +11,7 @@ from tripdesk import config as settings
 def run(args: argparse.Namespace) -> int:
     config = settings.load()
     from tripdesk.app import TripdeskApp  # Textual only when the app runs
-    from tripdesk.widgets.preview import prepare_terminal
+    from tripdesk.widgets.graphics import picture_mode
 
-    prepare_terminal(config.preview)
-    TripdeskApp(config).run()
+    TripdeskApp(replace(config, preview=picture_mode(config.preview))).run()
     return 0
