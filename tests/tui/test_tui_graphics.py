@@ -10,8 +10,9 @@ import time
 
 import pytest
 
-from tripdesk.widgets.graphics import placeholders_work
+from tripdesk.widgets.graphics import placeholders_work, sixel_geometry
 
+XTVERSION = b"\x1b[>0q"
 OLD_KITTY = b"\x1bP>|kitty(0.26.5)\x1b\\\x1b[?62;c"
 
 
@@ -48,14 +49,15 @@ def test_the_terminal_is_asked_and_a_silent_one_is_not_waited_for(
 ) -> None:
     pid, terminal = pty.fork()
     if pid == 0:  # the program, its keyboard and screen the pseudo-terminal
-        from tripdesk.widgets.graphics import terminal_version
+        from tripdesk.widgets.graphics import ask_terminal
 
-        said = f"ANSWER {terminal_version(timeout=2.0)!r} END"
+        version = ask_terminal(XTVERSION, timeout=2.0)
+        said = f"ANSWER {version!r} END"
         os.write(1, said.encode())
         os._exit(0)
     try:
         asked = read_until(terminal, b"\x1b[c")
-        assert b"\x1b[>0q" in asked  # XTVERSION, then the attributes every terminal answers
+        assert XTVERSION in asked  # XTVERSION, then the attributes every terminal answers
         if answer is not None:
             os.write(terminal, answer)
         said = read_until(terminal, b"END")
@@ -70,3 +72,17 @@ def test_halfcell_and_off_are_never_second_guessed() -> None:
     from tripdesk.widgets.graphics import picture_mode
 
     assert picture_mode("halfcell") == "halfcell" and picture_mode("off") == "off"
+
+
+@pytest.mark.parametrize(
+    ("answer", "largest"),
+    [
+        (b"\x1b[?2;0;800;480S\x1b[?63;1;2;4c", (800, 480)),
+        (b"\x1b[?2;3;0S\x1b[?62;4c", None),  # the terminal sets no limit it will say
+        (None, None),
+    ],
+)
+def test_a_sixel_terminal_says_its_largest_picture(
+    answer: bytes | None, largest: tuple[int, int] | None
+) -> None:
+    assert sixel_geometry(answer) == largest

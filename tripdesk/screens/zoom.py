@@ -1,7 +1,8 @@
 """Zoom: one photo as large as the terminal allows, its faces boxed and numbered as in the list.
 
 On a 80×24 terminal the preview beside the list is too small to tell faces apart; here the
-teacher can see which face is "face 2" before choosing to blur it.
+teacher can see which face is "face 2" before choosing to blur it. A Sixel terminal that draws
+pictures only up to a size of its own gets the photo at that size.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from tripdesk.desk.photos import faces_in
 from tripdesk.media.report import FaceReport
 from tripdesk.pool.catalogue import PoolPhoto
 from tripdesk.screens.photos import load_picture
+from tripdesk.widgets.graphics import largest_picture
 from tripdesk.widgets.preview import PhotoPreview, Picture
 
 if TYPE_CHECKING:
@@ -63,11 +65,24 @@ class ZoomScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         preview = self.query_one(PhotoPreview)
         preview.border_title = "Zoom"
+        self._within_the_terminals_limit()
         preview.show(self.photo, "")
         if self.picture is not None:
             preview.loaded(self.photo.id, self.picture, self.faces)
         if self.picture is None or self.faces is None:
             self._load()
+
+    def _within_the_terminals_limit(self) -> None:
+        """A Sixel picture larger than the terminal draws would leave the zoom blank."""
+        largest = largest_picture()
+        if largest is None or self.desk.config.preview != "auto":
+            return
+        from textual_image._terminal import get_cell_size  # measured before the app started
+
+        cell = get_cell_size()
+        for picture in self.query("#picture"):
+            picture.styles.max_width = max(1, largest[0] // max(1, cell.width))
+            picture.styles.max_height = max(1, largest[1] // max(1, cell.height))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="zoom")
     def _load(self) -> None:
