@@ -184,3 +184,38 @@ def test_one_long_unbroken_token_is_checked_quickly(register):
     result = verdict(register, token + "Khan" + token)
     assert time.perf_counter() - start < 2.0  # generous: a shared test machine; ~0.3 s alone
     assert any(f.rule == "first-names-only" and f.severity == "block" for f in result.findings)
+
+
+def _short_surnames() -> Register:
+    def pupil(pupil_id: str, forename: str, surname: str) -> Pupil:
+        return Pupil(
+            id=pupil_id,
+            forename=forename,
+            preferred_name="",
+            surname=surname,
+            year="6",
+            klass="6B",
+            consent_social_media=True,
+            consent_expires=None,
+            consent_withdrawn=None,
+            never_photograph=False,
+            on_roster=True,
+            looked_after=False,
+        )
+
+    return Register([pupil("P1", "Hannah", "Lee"), pupil("P2", "Sam", "Day")])
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Hannah Lees hat", "We saw Hannah Lees", "Lees Hannah", "#HannahLees", "Sam Days out"],
+)
+def test_a_short_surname_with_an_s_beside_the_first_name_blocks(text: str) -> None:
+    assert verdict(_short_surnames(), text).verdict == "blocked", text
+
+
+@pytest.mark.parametrize(
+    "text", ["the lees of wine", "Great days out with Sam", "Sam: days of fun", "#Lees"]
+)
+def test_the_same_words_away_from_the_first_name_stay_ordinary(text: str) -> None:
+    assert verdict(_short_surnames(), text).verdict == "ok", text

@@ -7,6 +7,7 @@ import re
 from dataclasses import replace
 from itertools import product
 
+from tripdesk.consent.register import Pupil
 from tripdesk.guard import words
 from tripdesk.guard.folding import Token, Tokens
 from tripdesk.guard.name_hits import HitKind, HitSeverity, NameHit
@@ -127,7 +128,7 @@ def _pieces(
         after = texts[k + 1] if k + 1 < len(pieces) else ""
         aligned = (a == 0 or a in token.bounds) and (b == len(word) or b in token.bounds)
         start, end = token.origin[a], token.origin[b - 1] + 1
-        found = index.surname(piece)
+        found = index.surname(piece) or _short_plural(piece, before, after, index)
         if found is not None:
             key, pupils = found
             whole = [p for p in pupils if before in index.forename_keys[p.id]]
@@ -152,6 +153,18 @@ def _pieces(
             if severity is not None:
                 hits.append(NameHit(kind, severity, start, end, tuple(pupils)))
         _first_name_piece(piece, start, end, aligned, index, tagged, hits)
+
+
+def _short_plural(
+    piece: str, before: str, after: str, index: NameIndex
+) -> tuple[str, list[Pupil]] | None:
+    """A short surname with an s glued to the pupil's own first name: "#HannahLees"."""
+    pupils = index.surnames.get(piece[:-1]) if piece.endswith("s") else None
+    if pupils and any(
+        before in index.forename_keys[p.id] or after in index.forename_keys[p.id] for p in pupils
+    ):
+        return piece[:-1], pupils
+    return None
 
 
 def _first_name_piece(

@@ -28,7 +28,8 @@ def surname_at(tokens: Tokens, i: int, index: NameIndex, hits: list[NameHit]) ->
         chunk = tokens[i : i + length]
         if any(t.gap not in _JOINERS for t in chunk[1:]):
             continue
-        found = index.surname("".join(t.word for t in chunk))
+        joined = "".join(t.word for t in chunk)
+        found = index.surname(joined) or _short_plural(tokens, i, i + length, joined, index)
         if found is None:
             continue
         key, pupils = found
@@ -42,6 +43,19 @@ def surname_at(tokens: Tokens, i: int, index: NameIndex, hits: list[NameHit]) ->
             hits.append(NameHit(kind, severity, start, end, tuple(pupils)))
         return length
     return 1
+
+
+def _short_plural(
+    tokens: Tokens, i: int, j: int, joined: str, index: NameIndex
+) -> tuple[str, list[Pupil]] | None:
+    """A short surname with an s ("Hannah Lees" for Hannah Lee): alone, too many ordinary words
+    end so to read it as the name, but beside the pupil's own first name it is theirs."""
+    pupils = index.surnames.get(joined[:-1]) if joined.endswith("s") else None
+    if pupils and (
+        forename_before(tokens, i, pupils, index) or _forename_after(tokens, j, pupils, index)
+    ):
+        return joined[:-1], pupils
+    return None
 
 
 def forename_before(tokens: Tokens, i: int, pupils: list[Pupil], index: NameIndex) -> bool:
