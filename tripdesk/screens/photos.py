@@ -471,7 +471,7 @@ class PhotosScreen(TripScreen[None]):
         if status is not None:
             parts.append(outbox_summary(status.counts))
             parts.append("paused" if status.paused else "online" if status.online else "offline")
-        self.query_one("#counts", Static).update(" · ".join(parts))
+        self.query_one("#counts", Static).update(" · ".join(parts), layout=False)  # one line
 
 
 def outbox_summary(counts: Mapping[str, int]) -> str:

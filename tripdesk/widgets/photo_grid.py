@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import ClassVar
+from time import monotonic
+from typing import ClassVar, NamedTuple, Self
 
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.coordinate import Coordinate
+from textual.geometry import Region
 from textual.strip import Strip
+from textual.timer import Timer
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
 
@@ -29,6 +32,7 @@ COLUMNS = (
 
 SegmentLines = list[list[Segment]]
 DRAWN_CELLS = 4000  # enough for every visible cell in all its looks, on the largest screen
+FOLLOW_EVERY = 0.1  # seconds between two moves of the cursor onto new rows
 
 STATE_COLOURS = {
     "arrived": "accent",
@@ -40,6 +44,15 @@ STATE_COLOURS = {
     "duplicate": "secondary",
     "skipped": "secondary",
 }
+
+
+class _Frame(NamedTuple):
+    """What every line of one frame of the table shares."""
+
+    style: Style
+    cursor: Coordinate
+    hover: Coordinate
+    shared: tuple[object, ...]  # the rest of each cached line's key
 
 
 class PhotoGrid(DataTable[Text]):
@@ -60,6 +73,9 @@ class PhotoGrid(DataTable[Text]):
         )
     ]
 
+    _growing = False  # set while DataTable works out its size after new rows
+    _frame: _Frame | None = None  # set while a frame is drawn
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.photos: dict[str, PoolPhoto] = {}
@@ -69,6 +85,39 @@ class PhotoGrid(DataTable[Text]):
         self._drawn: dict[tuple[object, ...], SegmentLines] = {}
         self._drawn_lines: dict[tuple[object, ...], tuple[SegmentLines, SegmentLines]] = {}
         self._drawn_strips: dict[tuple[object, ...], Strip] = {}
+        self._followed_at = 0.0
+        self._follow_from = 0
+        self._follow_timer: Timer | None = None
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """A frame's lines; what they all share is worked out once for the frame, not per line
+        (the widget's style alone took longer than drawing a line from the cache)."""
+        self._pseudo_class_state = self.get_pseudo_class_state()
+        self._frame = self._frame_facts()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame = None
+
+    @property
+    def rich_style(self) -> Style:
+        """The same for every line of a frame, so asked of the CSS once per frame."""
+        return self._frame.style if self._frame is not None else super().rich_style
+
+    def _frame_facts(self) -> _Frame:
+        return _Frame(
+            self.rich_style,
+            self.cursor_coordinate,
+            self.hover_coordinate,
+            (
+                self.size.width,
+                tuple(column.get_render_width(self) for column in self.ordered_columns),
+                self.cursor_type,
+                self.show_cursor,
+                self._show_hover_cursor,
+                self._pseudo_class_state,
+            ),
+        )
 
     def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
         """A line of the table, kept until its row changes or the cursor comes or goes."""
@@ -76,13 +125,12 @@ class PhotoGrid(DataTable[Text]):
             row_key, line_no = self._get_offsets(y)
         except LookupError:
             return super()._render_line(y, x1, x2, base_style)
+        frame = self._frame or self._frame_facts()
         index = self._row_locations.get(row_key) if row_key in self._row_locations else -1
-        cursor, hover = self.cursor_coordinate, self.hover_coordinate
+        cursor, hover = frame.cursor, frame.hover
         where = (cursor, hover) if index < 0 else (cursor.row == index, hover.row == index)
-        widths = tuple(column.get_render_width(self) for column in self.ordered_columns)
-        key = (row_key, index, line_no, x1, x2, self.size.width, base_style, *where, widths)
-        key += (self.cursor_type, self.show_cursor, self._show_hover_cursor)
-        key += (self._pseudo_class_state, self._changes.get(row_key.value or "", 0))
+        key = (row_key, index, line_no, x1, x2, base_style, *where, frame.shared)
+        key += (self._changes.get(row_key.value or "", 0),)
         strip = self._drawn_strips.get(key)
         if strip is None:
             if len(self._drawn_strips) > DRAWN_CELLS:
@@ -145,6 +193,31 @@ class PhotoGrid(DataTable[Text]):
             self._drawn[key] = lines
         return lines
 
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        """New rows at the end change the table's size, not the lines already drawn: only the
+        new rows are drawn (DataTable drew every visible line again for each new row)."""
+        rows = list(new_rows)
+        self._growing = True
+        try:
+            super()._update_dimensions(rows)
+        finally:
+            self._growing = False
+        for row_key in rows:
+            if row_key in self._row_locations:
+                self._draw_row(self.get_row_index(row_key))
+
+    def refresh(
+        self,
+        *regions: Region,
+        repaint: bool = True,
+        layout: bool = False,
+        recompose: bool = False,
+    ) -> Self:
+        if self._growing and not regions:
+            self.clear_cached_dimensions()
+            repaint = False  # the new size is laid out; `_update_dimensions` draws the rows
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
     def on_mount(self) -> None:
         for key, label, width in COLUMNS:
             self.add_column(label, width=width, key=key)
@@ -177,13 +250,60 @@ class PhotoGrid(DataTable[Text]):
         self._changes[key] = self._changes.get(key, 0) + 1
         cells = self._cells(key, taken, state, tags)
         if key in self.rows:
-            for (column, _label, _width), value in zip(COLUMNS, cells, strict=True):
-                self.update_cell(key, column, value)
+            self._replace(key, cells)
             return
-        following = self.row_count == 0 or self.cursor_row == self.row_count - 1
+        following = (
+            self._follow_timer is not None
+            or self.row_count == 0
+            or self.cursor_row == self.row_count - 1
+        )
         self.add_row(*cells, key=key)
         if following:
+            self._follow()
+
+    def _follow(self) -> None:
+        """The cursor onto the newest row: at once, then at most every FOLLOW_EVERY during a
+        burst of arrivals, since each move scrolls the list and draws every line again."""
+        if self._follow_timer is not None:
+            return
+        wait = self._followed_at + FOLLOW_EVERY - monotonic()
+        if wait <= 0:
+            self._followed_at = monotonic()
             self.move_cursor(row=self.row_count - 1)
+            return
+        self._follow_from = self.cursor_row
+        self._follow_timer = self.set_timer(wait, self._follow_late)
+
+    def _follow_late(self) -> None:
+        self._follow_timer = None
+        if self.cursor_row == self._follow_from:  # unless the teacher moved it meanwhile
+            self._follow()
+
+    def _replace(self, key: str, cells: list[Text]) -> None:
+        """A row's new cells, drawing that row again and nothing else.
+
+        `update_cell` redraws every visible line of the table, so during a burst of arrivals
+        each step of any photo, on screen or not, kept the event loop drawing the whole list.
+        """
+        row_key = RowKey(key)
+        row = self._data[row_key]
+        for (column, _label, _width), value in zip(COLUMNS, cells, strict=True):
+            row[ColumnKey(column)] = value
+        # Textual's drawings of rows and cells are stale now, its order of the rows is not.
+        for cache in (
+            self._cell_render_cache,
+            self._row_render_cache,
+            self._row_renderable_cache,
+            self._line_cache,
+        ):
+            cache.clear()
+        self._draw_row(self.get_row_index(row_key))
+
+    def _draw_row(self, index: int) -> None:
+        """Draw one row again if it is in view. Every row is one line, so its place needs no
+        walk through the rows above it (`refresh_row` takes one per call)."""
+        y = index + (self.header_height if self.show_header else 0)
+        self._refresh_region(Region(0, y, max(self.size.width, self.virtual_size.width), 1))
 
     def show_many(self, rows: Iterable[tuple[str, PoolPhoto, str, Text | str]]) -> None:
         """Add catalogued photos at start-up, leaving the cursor on the newest."""
@@ -216,7 +336,8 @@ class PhotoGrid(DataTable[Text]):
             return
         self.marked ^= {key}
         self._changes[key] = self._changes.get(key, 0) + 1
-        self.update_cell(key, "name", self._name_cell(key))
+        cells = self.get_row(key)
+        self._replace(key, [self._name_cell(key), *cells[1:]])
 
     def _cells(self, key: str, taken: datetime | None, state: str, tags: Text | str) -> list[Text]:
         if isinstance(tags, str):

@@ -3,8 +3,8 @@
 The widget is handed everything it shows (the photo, its thumbnail, its size and its face
 report) by the screen, which loads them in a worker; it never reads a file list or the database.
 With `preview = auto`, textual-image decides at import how this terminal can show pictures
-(Sixel, Kitty graphics or half blocks), so `prepare_terminal` imports it before the app runs;
-`halfcell` draws half blocks itself and needs nothing loaded first.
+(Sixel, Kitty graphics or half blocks), so `graphics.picture_mode` imports it before the app
+runs; `halfcell` draws half blocks itself and needs nothing loaded first.
 """
 
 from __future__ import annotations
@@ -24,16 +24,6 @@ from tripdesk.widgets.halfblocks import FaceBox, HalfBlockPicture, annotated
 if TYPE_CHECKING:
     from tripdesk.media.report import Box, FaceReport
     from tripdesk.pool.catalogue import PoolPhoto
-
-
-def prepare_terminal(mode: str) -> None:
-    """Let textual-image find out what this terminal can show; call it before the app runs.
-
-    It asks the terminal when it is imported, which only works before Textual takes over the
-    keyboard. Only `preview = auto` needs it: `halfcell` draws with half blocks anywhere.
-    """
-    if mode == "auto":
-        import textual_image.widget  # noqa: F401
 
 
 @dataclass(frozen=True)
@@ -124,7 +114,7 @@ class PhotoPreview(Vertical):
         if self.mode == "halfcell":
             yield HalfBlockPicture(id="picture")
         elif self.mode == "auto":
-            from textual_image.widget import Image as AutoImage  # see prepare_terminal
+            from textual_image.widget import Image as AutoImage  # see graphics.picture_mode
 
             yield AutoImage(id="picture")
 
