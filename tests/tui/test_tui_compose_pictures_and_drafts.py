@@ -22,6 +22,7 @@ from tripdesk.app import TripdeskApp
 from tripdesk.config import Config
 from tripdesk.desk.database import open_database
 from tripdesk.desk.drafts_kept import KeptDraft, keep, swap_photo
+from tripdesk.desk.photos import blurred_copy
 from tripdesk.screens.compose import ComposeScreen
 from tripdesk.screens.compose_dialogs import KeptDrafts, PhotoChooser, SendPreview
 from tripdesk.screens.confirm import ConfirmScreen
@@ -263,3 +264,20 @@ async def test_a_blurred_copy_made_elsewhere_replaces_the_original_in_the_open_d
         await type_text(pilot, "Look ")
         await until(pilot, lambda: kept(tui_trip)[0].text.startswith("Look"), "the next keep")
         assert [p.photo_id for p in kept(tui_trip)[0].photos] == [copy.id]
+
+
+async def test_a_blurred_copy_is_named_as_one_in_compose(
+    tui_trip: Config, app_factory: Callable[..., TripdeskApp], pool_photos
+) -> None:
+    """The teacher tells the copy from its original by name here too (IMG_0001 · blurred)."""
+    (photo,) = pool_photos("IMG_0001.JPG")
+    conn = open_database(tui_trip.database)
+    try:
+        copy = blurred_copy(conn, tui_trip, declared(tui_trip, photo), [(10, 10, 40, 40)])
+    finally:
+        conn.close()
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_compose(app, pilot, [copy])
+        caption = str(screen.query_one("#photo-0 .photo-caption").render())
+        assert "IMG_0001 · blurred" in caption and "IMG_0001.JPG" not in caption

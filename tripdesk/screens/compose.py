@@ -54,6 +54,7 @@ from tripdesk.widgets.alt_text import AltTextField
 from tripdesk.widgets.draft_text import DraftText
 from tripdesk.widgets.findings import FindingsList
 from tripdesk.widgets.poll_editor import PollEditor
+from tripdesk.widgets.preview import photo_name
 
 if TYPE_CHECKING:
     from tripdesk.config import Config
@@ -215,7 +216,7 @@ class ComposeScreen(TripScreen):
         self._faces.update(faces_in(conn, self.config, self.photos, detect=False))
         await self._show_photos(alts)
         self.run_check()
-        names = ", ".join(p.original_name for p in self.photos if p.id not in attached)
+        names = ", ".join(photo_name(p) for p in self.photos if p.id not in attached)
         self.notify(f"This draft now has the blurred copy: {names}.")
 
     def _carry_on(self, waiting: list[KeptDraft]) -> KeptDraft | None:
@@ -270,7 +271,7 @@ class ComposeScreen(TripScreen):
         fields = [
             AltTextField(
                 index,
-                caption=f"{photo.original_name} — {_who(photo, self._register)}",
+                caption=f"{photo_name(photo)} — {_who(photo, self._register)}",
                 alt=alts.get(photo.id, ""),
                 preview=self.config.preview,
             )
@@ -488,7 +489,7 @@ class ComposeScreen(TripScreen):
         conn = self.desk.database.connection()
         attached = {photo.id for photo in self.photos}
         choices = [
-            (f"{photo.original_name} — {_who(photo, self._register)}", photo.id)
+            (f"{photo_name(photo)} — {_who(photo, self._register)}", photo.id)
             for photo in list_photos(conn)
             if photo.id not in attached and not photo.damaged
         ]
@@ -527,7 +528,7 @@ class ComposeScreen(TripScreen):
         gone = self.photos[index]
         self.photos = self.photos[:index] + self.photos[index + 1 :]
         await self._show_photos(alts)
-        self.notify(f"{gone.original_name} is out of this post; it stays in the pool.")
+        self.notify(f"{photo_name(gone)} is out of this post; it stays in the pool.")
         self._changed()
         fields = list(self.query(AltTextField))
         if fields:
