@@ -10,7 +10,7 @@ import time
 
 import pytest
 from corpus import CLASSES, ORDINARY_POSTS, in_a_post, letters_of
-from guard_helpers import TODAY
+from guard_helpers import TODAY, pupil
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -187,23 +187,7 @@ def test_one_long_unbroken_token_is_checked_quickly(register):
 
 
 def _short_surnames() -> Register:
-    def pupil(pupil_id: str, forename: str, surname: str) -> Pupil:
-        return Pupil(
-            id=pupil_id,
-            forename=forename,
-            preferred_name="",
-            surname=surname,
-            year="6",
-            klass="6B",
-            consent_social_media=True,
-            consent_expires=None,
-            consent_withdrawn=None,
-            never_photograph=False,
-            on_roster=True,
-            looked_after=False,
-        )
-
-    return Register([pupil("P1", "Hannah", "Lee"), pupil("P2", "Sam", "Day")])
+    return Register([pupil("Hannah", "Lee", pupil_id="P1"), pupil("Sam", "Day", pupil_id="P2")])
 
 
 @pytest.mark.parametrize(

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from guard_helpers import TODAY
+from guard_helpers import TODAY, pupil
 
 from tripdesk.config import GuardSettings
-from tripdesk.consent.register import Pupil, Register
+from tripdesk.consent.register import Register
 from tripdesk.draft import Draft, DraftPhoto, Poll
 from tripdesk.guard import check
 from tripdesk.guard.folding import fold
@@ -175,8 +175,8 @@ def test_a_name_with_an_invisible_character_says_so(register):
 def test_every_name_finding_points_at_a_name(register):
     """Whatever the disguise, the span holds the folded name of a pupil, and nothing more."""
     names_known = set()
-    for pupil in register.pupils:
-        for name in (pupil.forename, pupil.preferred_name, pupil.surname):
+    for known in register.pupils:
+        for name in (known.forename, known.preferred_name, known.surname):
             if name:
                 names_known.add("".join(c for c in fold(name).text if c.isalnum()))
     texts = [
@@ -197,22 +197,6 @@ def test_every_name_finding_points_at_a_name(register):
             assert span == span.strip(" .,!?'’#"), (text, span)
 
 
-def _pupil(forename: str, surname: str, *, never: bool = False) -> Pupil:
-    return Pupil(
-        id="W1",
-        forename=forename,
-        preferred_name="",
-        surname=surname,
-        year="6",
-        klass="6A",
-        consent_social_media=True,
-        consent_expires=None,
-        consent_withdrawn=None,
-        never_photograph=never,
-        on_roster=True,
-    )
-
-
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -225,12 +209,12 @@ def _pupil(forename: str, surname: str, *, never: bool = False) -> Pupil:
     ],
 )
 def test_a_never_photograph_pupil_with_a_word_for_a_name(text, expected):
-    register = Register([_pupil("Hope", "Smithers", never=True)])
+    register = Register([pupil("Hope", "Smithers", never=True)])
     assert verdict(register, text).verdict == expected
 
 
 def test_a_first_name_and_surname_that_make_a_word_only_ask():
-    register = Register([_pupil("Will", "Power")])
+    register = Register([pupil("Will", "Power")])
     result = verdict(register, "Great willpower on the climbing wall")
     assert [f.severity for f in names(result)] == ["confirm"]
 
@@ -312,7 +296,7 @@ WORD_SURNAMES = "An Oh Do No So Go Sharp Friday London Salmon Crane Moon Martin 
 def test_surnames_that_are_everyday_words_do_not_block(text):
     register = Register(
         [
-            replace(_pupil("Zed", surname), id=f"S{n}")
+            replace(pupil("Zed", surname), id=f"S{n}")
             for n, surname in enumerate(WORD_SURNAMES.split())
         ]
     )
@@ -321,7 +305,7 @@ def test_surnames_that_are_everyday_words_do_not_block(text):
 
 
 def test_a_town_that_is_a_surname_asks_and_a_name_beside_it_blocks():
-    register = Register([_pupil("Zed", "London")])
+    register = Register([pupil("Zed", "London")])
     [finding] = names(verdict(register, "Our trip to London ends tomorrow"))
     assert finding.severity == "confirm"
     assert verdict(register, "Well done Zed London").verdict == "blocked"
