@@ -10,10 +10,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from tripdesk.config import Config
+from tripdesk.config import NETWORK_NAMES, Config
 from tripdesk.draft import Draft
 from tripdesk.guard.count import MAX_WEIGHTED_LENGTH, weighted_length
-from tripdesk.guard.handles import NETWORK_NAMES, names_of, text_for
+from tripdesk.guard.handles import names_of, text_for
 from tripdesk.publish import limits
 
 

@@ -16,9 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
+from tripdesk.config import NETWORK_NAMES, NETWORKS
 from tripdesk.guard.count import extract_mentions
-
-NETWORK_NAMES = {"x": "X", "bluesky": "Bluesky", "mastodon": "Mastodon"}
 
 # Bluesky links an @ followed by a domain-shaped handle (at least one dot), as its apps do.
 BLUESKY_MENTION = re.compile(r"(?<![\w@])@([a-zA-Z0-9][a-zA-Z0-9-]*(?:\.[a-zA-Z0-9-]+)+)")
@@ -91,7 +90,7 @@ def mentions_on(text: str, network: str) -> list[Mention]:
 
 def handles_in(text: str) -> list[Mention]:
     """Every @handle in the text as any network reads it, the longest reading of each place."""
-    seen = [m for network in NETWORK_NAMES for m in mentions_on(text, network)]
+    seen = [m for network in NETWORKS for m in mentions_on(text, network)]
     seen.sort(key=lambda m: (m.start, -(m.end - m.start)))
     found: list[Mention] = []
     for mention in seen:
@@ -106,7 +105,7 @@ def partner_of(handle: str, listed: tuple[str | tuple[str, ...], ...]) -> Partne
 
 def text_for(text: str, network: str, listed: tuple[str | tuple[str, ...], ...]) -> str:
     """The text as `network` gets it: each partner's handle swapped for their handle there."""
-    if not listed or network not in NETWORK_NAMES:
+    if not listed or network not in NETWORKS:
         return text
     pieces = []
     at = 0

@@ -8,7 +8,7 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from functools import cache
 
-from tripdesk.config import GuardSettings
+from tripdesk.config import NETWORK_NAMES, GuardSettings
 from tripdesk.draft import Draft
 from tripdesk.guard import handles, words
 from tripdesk.guard.count import extract_hashtags, reply_handle
@@ -169,7 +169,7 @@ def mentions(text: str, settings: GuardSettings, networks: Sequence[str]) -> Ite
             if partner.on(network) is not None:
                 continue
             read = handles.mentions_on(text[mention.start : mention.end], network)
-            name = handles.NETWORK_NAMES[network]
+            name = NETWORK_NAMES[network]
             if read:
                 yield flag(
                     "mentions",
